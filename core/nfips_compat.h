@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where the kernel and user-space builds of the shared sources
+ * (core/ and opmodules/) differ. Nothing else in the shared code may test
+ * __KERNEL__: logic is written once against the names defined here.
+ */
+#ifndef NFIPS_COMPAT_H
+#define NFIPS_COMPAT_H
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/ctype.h>
+#include <linux/errno.h>
+#include <linux/atomic.h>
+#include <linux/timekeeping.h>
+#include <linux/processor.h>
+#include <linux/module.h>
+
+/* Shared code allocates only in .init/.build, which run in process context. */
+#define nfips_zalloc(size)	kzalloc(size, GFP_KERNEL)
+#define nfips_free(p)		kfree(p)
+#define nfips_cpu_relax()	cpu_relax()
+
+static inline u64 nfips_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+/*
+ * Counters are shared by all workers of one twin; a relaxed atomic add keeps
+ * them exact without a lock. They are only read for statistics.
+ */
+struct nfips_counter {
+	atomic64_t v;
+};
+
+static inline void nfips_counter_add(struct nfips_counter *c, u64 v)
+{
+	atomic64_add(v, &c->v);
+}
+
+static inline u64 nfips_counter_read(const struct nfips_counter *c)
+{
+	return atomic64_read(&c->v);
+}
+
+#define NFIPS_THIS_MODULE	THIS_MODULE
+/* Core functions that op-modules call are exported by nfips.ko. */
+#define NFIPS_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
+#define nfips_realloc(p, size)	krealloc(p, size, GFP_KERNEL)
+
+/*
+ * Registration glue of an op-module source (opmodules/op_<type>.c defining
+ * nfips_op_<type>_ops): a kernel module that registers the type with nfips.ko
+ * and can be autoloaded as "nfips-op-<type>".
+ */
+struct nfips_op_ops;
+int nfips_op_register(struct nfips_op_ops *ops);
+void nfips_op_unregister(struct nfips_op_ops *ops);
+
+#define NFIPS_OP_MODULE(type)						\
+	static int __init nfips_op_##type##_mod_init(void)		\
+	{								\
+		return nfips_op_register(&nfips_op_##type##_ops);	\
+	}								\
+	static void __exit nfips_op_##type##_mod_exit(void)		\
+	{								\
+		nfips_op_unregister(&nfips_op_##type##_ops);		\
+	}								\
+	module_init(nfips_op_##type##_mod_init);			\
+	module_exit(nfips_op_##type##_mod_exit);			\
+	MODULE_LICENSE("GPL");						\
+	MODULE_DESCRIPTION("nfips op-module " #type);			\
+	MODULE_ALIAS("nfips-op-" #type)
+
+#else /* user space */
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <ctype.h>
+#include <errno.h>
+#include <time.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+
+#define nfips_zalloc(size)	calloc(1, size)
+#define nfips_free(p)		free(p)
+
+#if defined(__x86_64__) || defined(__i386__)
+#define nfips_cpu_relax()	__builtin_ia32_pause()
+#else
+#define nfips_cpu_relax()	do { } while (0)
+#endif
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef min
+#define min(a, b)	((a) < (b) ? (a) : (b))
+#define max(a, b)	((a) > (b) ? (a) : (b))
+#endif
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
+/* The kernel's strscpy(): always terminates, -E2BIG when truncated. */
+static inline long strscpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size);
+
+	if (!size)
+		return -E2BIG;
+	if (n == size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, n + 1);
+	return (long)n;
+}
+
+static inline u64 nfips_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+struct nfips_counter {
+	u64 v;
+};
+
+static inline void nfips_counter_add(struct nfips_counter *c, u64 v)
+{
+	__atomic_fetch_add(&c->v, v, __ATOMIC_RELAXED);
+}
+
+static inline u64 nfips_counter_read(const struct nfips_counter *c)
+{
+	return __atomic_load_n(&c->v, __ATOMIC_RELAXED);
+}
+
+#define NFIPS_THIS_MODULE	NULL
+#define NFIPS_EXPORT(sym)	_Static_assert(1, #sym)
+#define nfips_realloc(p, size)	realloc(p, size)
+struct module;
+
+/*
+ * Registration glue in user space: the plugin exports one function that
+ * nfipsd finds with dlsym("nfips_op_plugin_<type>"). Distinct names let the
+ * unit tests link every op-module into one binary.
+ */
+struct nfips_op_ops;
+#define NFIPS_OP_MODULE(type)						\
+	const struct nfips_op_ops *nfips_op_plugin_##type(void);	\
+	const struct nfips_op_ops *nfips_op_plugin_##type(void)		\
+	{								\
+		return &nfips_op_##type##_ops;				\
+	}
+
+#endif /* __KERNEL__ */
+
+/* Big-endian reads; the caller has checked the bounds. */
+static inline u16 nfips_get_be16(const u8 *p)
+{
+	return (u16)((p[0] << 8) | p[1]);
+}
+
+static inline u32 nfips_get_be32(const u8 *p)
+{
+	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
+}
+
+#endif /* NFIPS_COMPAT_H */

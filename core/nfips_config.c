@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Config-file parser and writer (nfips_config.h); user space only. */
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "nfips_config.h"
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Next word of s (blank-separated, no quoting): returns its length. */
+static u32 word(const char **s, const char **w)
+{
+	const char *p = *s;
+
+	while (*p && blank(*p))
+		p++;
+	*w = p;
+	while (*p && !blank(*p))
+		p++;
+	*s = p;
+	return (u32)(p - *w);
+}
+
+static int copy_name(char *dst, const char *w, u32 len, const char *what,
+		     struct nfips_err *err)
+{
+	if (!len) {
+		nfips_err_set(err, "missing %s name", what);
+		return -EINVAL;
+	}
+	if (!nfips_name_valid(w, len)) {
+		nfips_err_set(err, "%s name '%.*s' is not valid (1-%u of A-Z a-z 0-9 _ . -)",
+			      what, (int)min(len, 40u), w, NFIPS_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, w, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static int parse_queue(struct nfips_conf *conf, const char *rest,
+		       struct nfips_err *err)
+{
+	static const char *const overflow[] = { "drop", "accept" };
+	struct nfips_queue_conf q = conf->queue;
+	struct nfips_args it;
+	struct nfips_arg arg;
+	int ret;
+
+	if (nfips_args_init(&it, rest, err))
+		return -EINVAL;
+	while ((ret = nfips_args_next(&it, &arg, err)) > 0) {
+		if (!strcmp(arg.key, "workers")) {
+			ret = nfips_arg_u32(&arg, 0, NFIPS_MAX_WORKERS, &q.workers, err);
+		} else if (!strcmp(arg.key, "maxlen")) {
+			ret = nfips_arg_u32(&arg, 1, NFIPS_MAX_QUEUE_LEN, &q.maxlen, err);
+		} else if (!strcmp(arg.key, "overflow")) {
+			ret = nfips_arg_choice(&arg, overflow, 2, err);
+			if (ret >= 0) {
+				q.overflow = (u32)ret;
+				ret = 0;
+			}
+		} else {
+			nfips_err_set(err, "queue: unknown argument '%s'", arg.key);
+			ret = -EINVAL;
+		}
+		if (ret)
+			return ret;
+	}
+	if (ret < 0)
+		return ret;
+	return nfips_conf_set_queue(conf, &q, err);
+}
+
+static int parse_op(struct nfips_conf *conf, const char *rest, u32 line,
+		    struct nfips_err *err)
+{
+	char name[NFIPS_NAME_MAX], type[NFIPS_NAME_MAX];
+	struct nfips_args it;
+	struct nfips_arg arg;
+	const char *w;
+	u32 len;
+	int ret;
+
+	len = word(&rest, &w);
+	if (copy_name(name, w, len, "op", err))
+		return -EINVAL;
+	len = word(&rest, &w);
+	if (copy_name(type, w, len, "op type", err))
+		return -EINVAL;
+	while (*rest && blank(*rest))
+		rest++;
+
+	/* Check the argument syntax here; the op-module checks the meaning. */
+	if (nfips_args_init(&it, rest, err))
+		return -EINVAL;
+	while ((ret = nfips_args_next(&it, &arg, err)) > 0)
+		;
+	if (ret < 0)
+		return ret;
+	return nfips_conf_add_op(conf, name, type, rest, line, err);
+}
+
+static int parse_chain(struct nfips_conf *conf, const char *rest, u32 line,
+		       struct nfips_err *err)
+{
+	char name[NFIPS_NAME_MAX];
+	const char *w;
+	u32 len;
+	int ret;
+
+	len = word(&rest, &w);
+	if (copy_name(name, w, len, "chain", err))
+		return -EINVAL;
+	ret = nfips_conf_add_chain(conf, name, line, err);
+	while (!ret && (len = word(&rest, &w)) > 0) {
+		if (copy_name(name, w, len, "op", err))
+			return -EINVAL;
+		ret = nfips_conf_chain_append(conf, name, err);
+	}
+	return ret;
+}
+
+static int parse_select(struct nfips_conf *conf, const char *rest, u32 line,
+			struct nfips_err *err)
+{
+	char chain[NFIPS_NAME_MAX] = "";
+	struct nfips_match m;
+	struct nfips_args it;
+	struct nfips_arg arg;
+	bool bypass = false;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	if (nfips_args_init(&it, rest, err))
+		return -EINVAL;
+	while ((ret = nfips_args_next(&it, &arg, err)) > 0) {
+		if (!strcmp(arg.key, "bypass") && !arg.val) {
+			bypass = true;
+			ret = 0;
+		} else if (!strcmp(arg.key, "chain")) {
+			ret = nfips_arg_word(&arg, chain, sizeof(chain), err);
+		} else {
+			ret = nfips_match_parse(&m, &arg, err);
+		}
+		if (ret)
+			return ret;
+	}
+	if (ret < 0)
+		return ret;
+	if (bypass == !!chain[0]) {
+		nfips_err_set(err, "select: give exactly one of chain=NAME or bypass");
+		return -EINVAL;
+	}
+	return nfips_conf_add_rule(conf, &m, bypass ? NULL : chain, line, err);
+}
+
+/* Cut a '#' comment that is outside quotes and hex segments. */
+static void strip_comment(char *s)
+{
+	bool quote = false, hex = false;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		else if (*s == '"' && !hex)
+			quote = !quote;
+		else if (*s == '|' && !quote)
+			hex = !hex;
+		else if (*s == '#' && !quote && !hex) {
+			*s = '\0';
+			return;
+		}
+	}
+}
+
+static int parse_statement(struct nfips_conf *conf, char *stmt, u32 line,
+			   struct nfips_err *err)
+{
+	const char *rest = stmt, *w;
+	u32 len;
+
+	strip_comment(stmt);
+	len = word(&rest, &w);
+	if (!len)
+		return 0;
+	if (len == 5 && !memcmp(w, "queue", 5))
+		return parse_queue(conf, rest, err);
+	if (len == 2 && !memcmp(w, "op", 2))
+		return parse_op(conf, rest, line, err);
+	if (len == 5 && !memcmp(w, "chain", 5))
+		return parse_chain(conf, rest, line, err);
+	if (len == 6 && !memcmp(w, "select", 6))
+		return parse_select(conf, rest, line, err);
+	nfips_err_set(err, "unknown statement '%.*s' (queue, op, chain, select)",
+		      (int)min(len, 40u), w);
+	return -EINVAL;
+}
+
+int nfips_config_parse(const char *text, size_t len, struct nfips_conf *conf,
+		       struct nfips_err *err, u32 *line)
+{
+	const char *p = text, *end = text + len, *eol;
+	u32 lineno = 0, first = 0;
+	size_t slen = 0, n;
+	char *stmt;
+	int ret = 0;
+
+	nfips_conf_init(conf);
+	*line = 0;
+	stmt = malloc(NFIPS_CONFIG_LINE_MAX + 1);
+	if (!stmt) {
+		nfips_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		n = (size_t)(eol - p);
+		lineno++;
+		if (!slen)
+			first = lineno;
+		if (memchr(p, '\0', n)) {
+			nfips_err_set(err, "NUL byte in config text");
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (slen + n > NFIPS_CONFIG_LINE_MAX) {
+			nfips_err_set(err, "statement longer than %u bytes",
+				      NFIPS_CONFIG_LINE_MAX);
+			ret = -E2BIG;
+			goto fail;
+		}
+		memcpy(stmt + slen, p, n);
+		slen += n;
+		p = eol + 1;
+		if (slen && stmt[slen - 1] == '\r')
+			slen--;
+		if (slen && stmt[slen - 1] == '\\' && p < end) {
+			stmt[slen - 1] = ' ';
+			continue;
+		}
+		stmt[slen] = '\0';
+		slen = 0;
+		ret = parse_statement(conf, stmt, first, err);
+		if (ret)
+			goto fail;
+	}
+	free(stmt);
+	return 0;
+fail:
+	*line = first;
+	free(stmt);
+	nfips_conf_free(conf);
+	return ret;
+}
+
+char *nfips_read_file(const char *path, size_t max, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (!buf || n + 1 >= cap) {
+			if (buf)
+				cap *= 2;
+			if (cap > max + 1)
+				cap = max + 1;
+			if (n + 1 >= cap) {
+				errno = EFBIG;
+				goto fail;
+			}
+			nb = realloc(buf, cap);
+			if (!nb)
+				goto fail;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	r = errno;
+	close(fd);
+	free(buf);
+	errno = (int)r;
+	return NULL;
+}
+
+int nfips_config_load_file(const char *path, struct nfips_conf *conf,
+			   char *msg, size_t msglen)
+{
+	struct nfips_err err;
+	size_t len;
+	char *text;
+	u32 line;
+	int ret;
+
+	text = nfips_read_file(path, 16u << 20, &len);
+	if (!text) {
+		ret = -errno;
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = nfips_config_parse(text, len, conf, &err, &line);
+	free(text);
+	if (ret && line)
+		snprintf(msg, msglen, "%s:%u: %s", path, line, err.msg);
+	else if (ret)
+		snprintf(msg, msglen, "%s: %s", path, err.msg);
+	return ret;
+}
+
+static const char *proto_name(u8 proto)
+{
+	switch (proto) {
+	case NFIPS_PROTO_TCP: return "tcp";
+	case NFIPS_PROTO_UDP: return "udp";
+	case NFIPS_PROTO_ICMP: return "icmp";
+	case NFIPS_PROTO_ICMPV6: return "icmpv6";
+	case NFIPS_PROTO_SCTP: return "sctp";
+	case NFIPS_PROTO_UDPLITE: return "udplite";
+	default: return NULL;
+	}
+}
+
+int nfips_match_format(const struct nfips_match *m, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t n = 0;
+	int af = m->family == 6 ? AF_INET6 : AF_INET;
+
+#define OUT(...) do {							\
+		int _r = snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__); \
+		if (_r > 0)						\
+			n += (size_t)_r;				\
+	} while (0)
+
+	if (len)
+		buf[0] = '\0';
+	if (!m->fields) {
+		OUT("any");
+		return (int)n;
+	}
+	if ((m->fields & NFIPS_M_FAMILY) &&
+	    !(m->fields & (NFIPS_M_SRC | NFIPS_M_DST)))
+		OUT("family=%s", m->family == 6 ? "ipv6" : "ipv4");
+	if (m->fields & NFIPS_M_SRC) {
+		inet_ntop(af, m->src, a, sizeof(a));
+		OUT("%ssrc=%s/%u", n ? " " : "", a, m->src_plen);
+	}
+	if (m->fields & NFIPS_M_DST) {
+		inet_ntop(af, m->dst, a, sizeof(a));
+		OUT("%sdst=%s/%u", n ? " " : "", a, m->dst_plen);
+	}
+	if (m->fields & NFIPS_M_PROTO) {
+		if (proto_name(m->proto))
+			OUT("%sproto=%s", n ? " " : "", proto_name(m->proto));
+		else
+			OUT("%sproto=%u", n ? " " : "", m->proto);
+	}
+	if (m->fields & NFIPS_M_SPORT)
+		OUT("%ssport=%u-%u", n ? " " : "", m->sport_lo, m->sport_hi);
+	if (m->fields & NFIPS_M_DPORT)
+		OUT("%sdport=%u-%u", n ? " " : "", m->dport_lo, m->dport_hi);
+	if (m->fields & NFIPS_M_IIF)
+		OUT("%siif=%s", n ? " " : "", m->iif);
+#undef OUT
+	return (int)n;
+}
+
+int nfips_config_write(const struct nfips_conf *conf, FILE *f)
+{
+	char match[256];
+	u32 i, j;
+
+	fprintf(f, "queue workers=%u maxlen=%u overflow=%s\n",
+		conf->queue.workers, conf->queue.maxlen,
+		conf->queue.overflow == NFIPS_OVERFLOW_ACCEPT ? "accept" : "drop");
+	for (i = 0; i < conf->n_ops; i++)
+		fprintf(f, "op %s %s%s%s\n", conf->ops[i].name,
+			conf->ops[i].type, conf->ops[i].args[0] ? " " : "",
+			conf->ops[i].args);
+	for (i = 0; i < conf->n_chains; i++) {
+		fprintf(f, "chain %s", conf->chains[i].name);
+		for (j = 0; j < conf->chains[i].n_ops; j++)
+			fprintf(f, " %s", conf->ops[conf->chains[i].ops[j]].name);
+		fputc('\n', f);
+	}
+	for (i = 0; i < conf->n_rules; i++) {
+		const struct nfips_conf_rule *r = &conf->rules[i];
+
+		nfips_match_format(&r->match, match, sizeof(match));
+		if (r->chain == NFIPS_BYPASS)
+			fprintf(f, "select %s bypass\n", match);
+		else
+			fprintf(f, "select %s chain=%s\n", match,
+				conf->chains[r->chain].name);
+	}
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The op-module contract. An op-module is one source file in opmodules/ that
+ * is compiled twice: into a kernel module (registering with nfips.ko) and into
+ * a user-space plugin (dlopen()ed by nfipsd). Only NFIPS_OP_MODULE() differs.
+ *
+ * Model: textsearch (lib/textsearch.c) - a static ops struct is the algorithm,
+ * struct nfips_op is one configured use of it, with the op-module's private
+ * state in the same allocation.
+ */
+#ifndef NFIPS_OP_H
+#define NFIPS_OP_H
+
+#include "nfips_compat.h"
+#include "nfips_pkt.h"
+#include "nfips_args.h"
+
+/* Results of ->process(): one verdict, optionally ORed with NFIPS_ALERT. */
+enum nfips_result {
+	NFIPS_CONTINUE	= 0,	/* go on with the next op of the chain */
+	NFIPS_ACCEPT	= 1,	/* accept now, skip the rest of the chain */
+	NFIPS_DROP	= 2,	/* drop now */
+	NFIPS_VERDICT_MASK = 3,
+	NFIPS_ALERT	= 4,	/* report this packet to the alert listeners */
+};
+
+/* What a matching signature does; parsed by nfips_op_action(). */
+enum nfips_action {
+	NFIPS_ACTION_DROP,	/* drop and alert */
+	NFIPS_ACTION_ALERT,	/* alert and continue */
+	NFIPS_ACTION_ACCEPT,	/* accept, skip the rest of the chain */
+};
+
+struct nfips_stats {
+	struct nfips_counter packets;
+	struct nfips_counter accepts;	/* verdict ACCEPT (by this op, or chain end) */
+	struct nfips_counter drops;
+	struct nfips_counter alerts;
+	struct nfips_counter time_ns;	/* time spent processing */
+};
+
+struct nfips_op;
+
+/**
+ * struct nfips_op_ops - one op-module type
+ * @process: (required) inspect @pkt; returns enum nfips_result bits.
+ *	Hot path. Context: kernel worker thread or nfipsd worker, must not
+ *	sleep or allocate; may read only pkt->data[0 .. pkt->len).
+ *	Runs concurrently on several workers with the same @op: treat @op as
+ *	read-only.
+ * @init: (required) parse @args with nfips_args_*() and return a new
+ *	instance from nfips_op_alloc(), or NULL with @err saying why (naming
+ *	the argument). Context: process, may sleep and allocate.
+ * @destroy: (optional) free what @init allocated beyond the instance itself.
+ * @name: type name as written in the config ("header", "bm", ...)
+ * @owner: the kernel module implementing it (NFIPS_THIS_MODULE)
+ */
+struct nfips_op_ops {
+	int (*process)(const struct nfips_op *op, const struct nfips_pkt *pkt);
+	struct nfips_op *(*init)(const char *args, struct nfips_err *err);
+	void (*destroy)(struct nfips_op *op);
+	const char *name;
+	struct module *owner;
+};
+
+/* One configured op: what the config's "op NAME TYPE ARGS" line creates. */
+struct nfips_op {
+	const struct nfips_op_ops *ops;
+	char name[NFIPS_NAME_MAX];	/* set by the policy builder */
+	struct nfips_stats stats;
+	u64 priv[];			/* op-module private state */
+};
+
+static inline void *nfips_op_priv(const struct nfips_op *op)
+{
+	return (void *)op->priv;
+}
+
+/* Allocate a zeroed instance with @priv_size bytes of private state. */
+struct nfips_op *nfips_op_alloc(const struct nfips_op_ops *ops,
+				size_t priv_size);
+/* Call ->destroy (if any) and free the instance. */
+void nfips_op_free(struct nfips_op *op);
+
+/* Parse "action=drop|alert|accept". */
+int nfips_op_action(const struct nfips_arg *arg, u32 *action,
+		    struct nfips_err *err);
+/* What ->process returns when a signature with @action matches. */
+int nfips_action_result(u32 action);
+
+/*
+ * Provided by each twin (the registry): find the op-module type @name and
+ * hold it (kernel: a module reference, autoloading "nfips-op-<name>";
+ * nfipsd: the plugin, dlopen()ed on first use). NULL with @err set when
+ * there is none. nfips_op_put() releases what nfips_op_get() took.
+ */
+const struct nfips_op_ops *nfips_op_get(const char *name, struct nfips_err *err);
+void nfips_op_put(const struct nfips_op_ops *ops);
+
+#endif /* NFIPS_OP_H */

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install every Debian package nfips needs; idempotent and quick when all
+# are present (one dpkg-query). Usage: mk/deps.sh [--check]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+PKGS=(
+	# build
+	build-essential pkg-config clang llvm lld ccache
+	linux-headers-amd64 linux-source-6.1
+	bc bison flex libelf-dev libssl-dev dwarves cpio xz-utils kmod rsync
+	# user twin and tools
+	libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-queue-dev
+	libhyperscan-dev
+	# network tests and bench
+	iproute2 iptables ethtool procps psmisc
+	# the kernel-twin VM
+	qemu-system-x86 busybox-static
+	# plots
+	gnuplot-nox
+	python3
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	[[ $p == \#* ]] && continue
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+	# The metapackage may have moved to a newer ABI than the one installed.
+	k=$(mk/kver.sh)
+	if [[ -z $k || -d /lib/modules/$k/build ]]; then
+		exit 0
+	fi
+	missing+=("linux-headers-$k")
+fi
+
+if [[ ${1:-} == --check ]]; then
+	echo "missing packages: ${missing[*]}" >&2
+	exit 1
+fi
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet.
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
+	apt-get update -q >/dev/null
+	apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi

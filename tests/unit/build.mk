@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Unit tier: each tests/unit/test_*.c is one kselftest program, linked with the
+# shared core and op-modules, built with ASan and UBSan.
+KSFT_DIR := $(BUILD)/kselftest
+KSFT_H := $(KSFT_DIR)/kselftest.h
+
+# kselftest.h comes from Debian's linux-source-6.1, extracted at build time.
+$(KSFT_H): | deps-ensure
+	@mkdir -p $(KSFT_DIR)
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(KSFT_DIR) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h
+	@touch $@
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_LIB_SRCS := tests/unit/unit_lib.c $(CORE_SRCS) $(OPMOD_SRCS)
+
+$(call sanobj,$(wildcard tests/unit/*.c)): $(KSFT_H)
+$(foreach t,$(wildcard tests/unit/*.c),$(eval CFLAGS_$(subst /,_,$(t:.c=)) = -I$(KSFT_DIR) -Itests/unit))
+
+$(BUILD)/unit/%: $(BUILD)/san/tests/unit/%.o $(call sanobj,$(UNIT_LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_COMMON)
+
+.PHONY: unit-build
+unit-build: $(UNIT_TESTS)
+test-unit: unit-build
+CHECK_BINS += $(UNIT_TESTS)
