@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test tools: nfips-send crafts packets for the network tests of both twins.
+$(BUILD)/nfips-send: $(call obj,tests/tools/nfips-send.c core/nfips_args.c)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+BINS += $(BUILD)/nfips-send
