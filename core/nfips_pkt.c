@@ -148,7 +148,12 @@ static int parse_ipv6(struct nfips_pkt *pkt)
 	memcpy(pkt->saddr, p + 8, 16);
 	memcpy(pkt->daddr, p + 24, 16);
 
-	for (i = 0; i < IPV6_MAX_EXTHDRS; i++) {
+	/*
+	 * i <= IPV6_MAX_EXTHDRS: the header after the last allowed extension
+	 * header must still be looked at, or a packet with exactly
+	 * IPV6_MAX_EXTHDRS of them would lose its L4 header.
+	 */
+	for (i = 0; i <= IPV6_MAX_EXTHDRS; i++) {
 		switch (nh) {
 		case IPV6_NH_HOPOPTS:
 		case IPV6_NH_ROUTING:
@@ -161,6 +166,8 @@ static int parse_ipv6(struct nfips_pkt *pkt)
 			parse_l4(pkt, off);
 			return 0;
 		}
+		if (i == IPV6_MAX_EXTHDRS)
+			break;
 		if (8 > tot - off)
 			return -EBADMSG;	/* the header claims bytes not there */
 		if (off > pkt->len || 8 > pkt->len - off) {
