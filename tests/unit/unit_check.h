@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test cases made of several expectations. Each failing EXPECT*() prints one
+ * "# file:line: ..." diagnostic naming the expression and its values; the case
+ * then reports one TAP line with CASE_END(). A PRNG of our own (xorshift64*)
+ * keeps the randomised tests reproducible from the printed seed on any libc.
+ */
+#ifndef NFIPS_UNIT_CHECK_H
+#define NFIPS_UNIT_CHECK_H
+
+#include "kselftest.h"
+#include "unit_lib.h"
+
+static bool unit_case_ok;
+
+#define CASE_BEGIN()	(unit_case_ok = true)
+#define CASE_END(fmt, ...) \
+	ksft_test_result(unit_case_ok, fmt "\n", ##__VA_ARGS__)
+
+#define EXPECT(cond) do {						\
+	if (!(cond)) {							\
+		unit_case_ok = false;					\
+		ksft_print_msg("%s:%d: expected %s\n", __FILE__,	\
+			       __LINE__, #cond);			\
+	}								\
+} while (0)
+
+#define EXPECT_EQ(a, b) do {						\
+	long long _a = (long long)(a), _b = (long long)(b);		\
+	if (_a != _b) {							\
+		unit_case_ok = false;					\
+		ksft_print_msg("%s:%d: %s == %s: %lld != %lld\n",	\
+			       __FILE__, __LINE__, #a, #b, _a, _b);	\
+	}								\
+} while (0)
+
+/* @hay contains @needle (error messages are checked by a telling part). */
+#define EXPECT_HAS(hay, needle) do {					\
+	const char *_h = (hay), *_n = (needle);				\
+	if (!strstr(_h, _n)) {						\
+		unit_case_ok = false;					\
+		ksft_print_msg("%s:%d: '%s' does not contain '%s'\n",	\
+			       __FILE__, __LINE__, _h, _n);		\
+	}								\
+} while (0)
+
+struct unit_rng {
+	u64 s;
+};
+
+static inline void unit_rng_seed(struct unit_rng *r, u64 seed)
+{
+	r->s = seed ? seed : 0x9e3779b97f4a7c15ull;
+}
+
+static inline u64 unit_rng_next(struct unit_rng *r)
+{
+	u64 x = r->s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	r->s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform in [0, n); n > 0. The tiny modulo bias does not matter here. */
+static inline u32 unit_rng_below(struct unit_rng *r, u32 n)
+{
+	return (u32)((unit_rng_next(r) >> 11) % n);
+}
+
+/* The seed: NFIPS_UNIT_SEED from the environment, else @def. */
+static inline u64 unit_seed(u64 def)
+{
+	const char *s = getenv("NFIPS_UNIT_SEED");
+
+	return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+#endif /* NFIPS_UNIT_CHECK_H */
