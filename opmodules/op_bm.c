@@ -191,7 +191,7 @@ struct nfips_op_ops nfips_op_bm_ops = {
 
 static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 {
-	u32 action = NFIPS_ACTION_DROP, len, i, shortest = 0;
+	u32 action = NFIPS_ACTION_DROP, len, i, longest = 0;
 	struct nfips_op *op = NULL;
 	struct nfips_args it;
 	struct nfips_arg arg;
@@ -224,8 +224,8 @@ static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 			}
 			if (!ret) {
 				b->n++;
-				if (!shortest || len < shortest)
-					shortest = len;
+				if (len > longest)
+					longest = len;
 			}
 		} else if (!strcmp(arg.key, "nocase")) {
 			ret = 0;
@@ -252,9 +252,14 @@ static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 		nfips_err_set(err, "missing argument 'pattern'");
 		goto err_free;
 	}
-	if (b->depth && b->depth < shortest) {
+	/*
+	 * Checked against the longest pattern, not the shortest: a pattern
+	 * longer than the window can never match, and a signature that can
+	 * never fire must not be accepted silently.
+	 */
+	if (b->depth && b->depth < longest) {
 		nfips_err_set(err, "argument 'depth': %u is shorter than a %u-byte pattern",
-			      b->depth, shortest);
+			      b->depth, longest);
 		goto err_free;
 	}
 	b->result = nfips_action_result(action);
