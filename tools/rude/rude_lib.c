@@ -1021,7 +1021,7 @@ static void format_ep(char *buf, size_t len, u16 family, const u8 *addr,
 		return;
 	}
 	if (family != AF_INET || !inet_ntop(AF_INET, addr, a, sizeof(a)))
-		strscpy(a, "0.0.0.0", sizeof(a));
+		snprintf(a, sizeof(a), "0.0.0.0");
 	snprintf(buf, len, "%s:%u", a, port);
 }
 
