@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bm: the Boyer-Moore payload op-module in either twin (TWIN=user|kernel).
+# UDP and TCP packets that carry a pattern are dropped, others pass; nocase;
+# a |hex| pattern; a pattern at offset 0, at the very end, and as the whole
+# payload; offset/depth window edges; a pattern straddling two IP fragments
+# of one UDP datagram, caught once conntrack reassembles in ips (the packet
+# the twin sees is then non-linear: frag_list in the kernel); a TCP stream
+# with the pattern in the middle of a large write (GSO-sized segments, GRO
+# on in ips) stalls before the pattern, a clean stream of the same size
+# completes.
+#
+#   NS_SRC                    NS_IPS: twin                     NS_DST
+#   eth0 10.91.1.1 -------- eth0  chain pay:       eth1 -------- eth0 10.91.2.2
+#   nfips-send, socat         evil nc hex win                    count_in per port,
+#                             (+ conntrack defrag for            socat server
+#                              the fragment checks)
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../twin.sh"
+
+require_root
+require_cmd iptables "$BUILD_DIR/nfips-send"
+topo_setup || skip_all "cannot build the namespaces"
+twin_init
+case_tmp || skip_all "mktemp failed"
+
+N=3
+cat >"$T/bm.conf" <<'CONF'
+op     evil bm pattern="EVIL" action=drop
+op     nc   bm pattern="attack" nocase action=drop
+op     hex  bm pattern=|de ad be ef| action=drop
+op     win  bm pattern="WIN" offset=4 depth=8 action=drop
+chain  pay  evil nc hex win
+select dst=10.91.2.2/32 proto=udp dport=9000-9099 chain=pay
+select dst=10.91.2.2/32 proto=tcp dport=9000-9099 chain=pay
+select any bypass
+CONF
+if out=$(twin_load "$T/bm.conf" 2>&1); then
+	tap_ok "$TWIN: load the bm config"
+else
+	tap_fail "$TWIN: load the bm config" "$out"
+	twin_done
+fi
+
+drops=0
+# bm_case NAME PROTO PORT drop|pass COUNT NFIPS-SEND-ARGS...: one check.
+bm_case() {
+	local name=$1 proto=$2 port=$3 want=$4 cnt=$5 got d
+	local flags=()
+	shift 5
+	[[ $proto == tcp ]] && flags=(--flags 0x18)
+	count_in "$NS_DST" $proto $port b$port
+	send_from "$NS_SRC" -d $DST_IP -P $proto --dport $port "${flags[@]}" --count $cnt "$@"
+	if [[ $want == pass ]]; then
+		expect_arrived "$TWIN: $name passes" "$NS_DST" b$port $cnt
+		return
+	fi
+	drops=$((drops + cnt))
+	wait_for 5 twin_stat_is chain pay drops $drops
+	d=$(twin_stat chain pay drops)
+	got=$(arrived "$NS_DST" b$port)
+	if [[ $d == "$drops" && $got == 0 ]]; then
+		tap_ok "$TWIN: $name is dropped"
+	else
+		tap_fail "$TWIN: $name is dropped" "chain pay drops $d (expected $drops), $got of $cnt arrived"
+		[[ $d =~ ^[0-9]+$ ]] && drops=$d
+	fi
+}
+
+z200=$(printf 'z%.0s' {1..200})
+bm_case "UDP with EVIL in the middle"        udp 9001 drop $N --payload "xxEVILxx"
+bm_case "UDP with EVLI"                      udp 9002 pass $N --payload "xxEVLIxx"
+bm_case "TCP with EVIL in the middle"        tcp 9003 drop $N --payload "xxEVILxx"
+bm_case "TCP with EVLI"                      tcp 9004 pass $N --payload "xxEVLIxx"
+bm_case "nocase: AtTaCk"                     udp 9005 drop $N --payload "an AtTaCk here"
+bm_case "nocase: attac k"                    udp 9006 pass $N --payload "an attac k here"
+bm_case "|de ad be ef|"                      udp 9007 drop $N --hex "00 de ad be ef 00"
+bm_case "|de ad be ee|"                      udp 9008 pass $N --hex "de ad be ee de ad"
+bm_case "EVIL at payload offset 0"           udp 9009 drop $N --payload "EVIL and more"
+bm_case "EVIL as the last payload bytes"     udp 9010 drop $N --payload "${z200}EVIL"
+bm_case "EVI cut at the payload's end"       udp 9011 pass $N --payload "${z200}EVI"
+bm_case "EVIL as the whole payload"          udp 9012 drop $N --payload "EVIL"
+bm_case "EVIL as the last bytes of TCP"      tcp 9013 drop $N --payload "${z200}EVIL"
+# win: window payload[4 .. 12), the pattern wholly inside.
+bm_case "offset=4: WIN at 4"                 udp 9020 drop $N --payload "xxxxWINxxxxxxxx"
+bm_case "offset=4: WIN at 3"                 udp 9021 pass $N --payload "xxxWINxxxxxxxxx"
+bm_case "depth=8: WIN at 9 (ends at 12)"     udp 9022 drop $N --payload "xxxxxxxxxWINxxxx"
+bm_case "depth=8: WIN at 10 (ends at 13)"    udp 9023 pass $N --payload "xxxxxxxxxxWINxxx"
+
+# IP fragments: conntrack in ips reassembles before the twin sees the
+# datagram (PREROUTING defrag at -400). UDP payload 100 bytes, fragments of
+# 48 bytes of L4: EVIL at payload 38 = L4 46..49 straddles the first cut.
+ns "$NS_IPS" iptables -w -A FORWARD -m conntrack --ctstate NEW,ESTABLISHED,RELATED -j ACCEPT
+f38=$(printf 'f%.0s' {1..38}) f58=$(printf 'f%.0s' {1..58})
+bm_case "EVIL straddling two IP fragments (conntrack defrag)" udp 9030 drop 2 \
+	--frag 48 --payload "${f38}EVIL${f58}"
+bm_case "a clean fragmented datagram (conntrack defrag)"    udp 9031 pass 2 \
+	--frag 48 --payload "${f38}EVIM${f58}"
+
+# TCP streams: large writes become GSO-sized segments (up to 64 KB, paged)
+# on the veth; GRO on in ips where ethtool can turn it on.
+if ! command -v socat >/dev/null; then
+	tap_skip "$TWIN: TCP streams through bm" "socat missing"
+	twin_done
+fi
+if ns "$NS_IPS" ethtool -K eth0 gro on 2>/dev/null; then
+	tap_diag "GRO on for ips eth0"
+else
+	tap_diag "could not turn GRO on in ips (no ethtool?); the segments are GSO from src anyway"
+fi
+SIZE=2000000 AT=1000000
+yes 'nfips clean stream 0123456789' | head -c $SIZE >"$T/clean"
+{ head -c $AT "$T/clean"; printf 'EVIL%.0s' {1..256}; tail -c +$((AT + 1025)) "$T/clean"; } >"$T/evil"
+
+# stream PORT FILE: start a server writing $T/rx.PORT and a client sending FILE.
+stream() {
+	$IP netns exec "$NS_DST" socat -u TCP-LISTEN:$1,reuseaddr OPEN:"$T/rx.$1",creat,trunc &
+	lib_pids+=($!)
+	wait_for 5 listening "$NS_DST" $1
+	timeout 60 $IP netns exec "$NS_SRC" socat -u OPEN:"$2" TCP:$DST_IP:$1 2>/dev/null &
+	cli=$!
+	lib_pids+=($cli)
+}
+rx_size() { stat -c %s "$T/rx.$1" 2>/dev/null || echo 0; }
+rx_at_least() { (($(rx_size "$1") >= $2)); }
+drops_at_least() { local d; d=$(twin_stat chain pay drops); [[ $d =~ ^[0-9]+$ ]] && ((d >= $1)); }
+
+pk0=$(twin_stat chain pay packets)
+stream 9050 "$T/clean"
+if wait_for 30 cmp -s "$T/clean" "$T/rx.9050"; then
+	tap_ok "$TWIN: a clean $SIZE-byte TCP stream completes intact"
+else
+	tap_fail "$TWIN: a clean $SIZE-byte TCP stream completes intact" \
+		"received $(rx_size 9050) bytes"
+fi
+pk1=$(twin_stat chain pay packets)
+if [[ $pk0 =~ ^[0-9]+$ && $pk1 =~ ^[0-9]+$ ]] && ((pk1 > pk0)); then
+	tap_ok "$TWIN: the clean stream ran chain pay ($((pk1 - pk0)) packets)"
+else
+	tap_fail "$TWIN: the clean stream ran chain pay" "packets before $pk0, after $pk1"
+fi
+
+# The pattern region is 256 x EVIL: whatever the segment boundaries, every
+# segment reaching into it past its first 3 bytes carries a whole EVIL, so
+# in-order delivery stops within 3 bytes of the region's start, and the
+# retransmissions are dropped too.
+d0=$(twin_stat chain pay drops)
+stream 9051 "$T/evil"
+wait_for 30 rx_at_least 9051 $AT
+wait_for 15 drops_at_least $((d0 + 2))
+got=$(rx_size 9051) d1=$(twin_stat chain pay drops)
+if ((got >= AT && got <= AT + 3)) && [[ $d1 =~ ^[0-9]+$ ]] && ((d1 >= d0 + 2)); then
+	tap_ok "$TWIN: a TCP stream with EVIL at byte $AT stalls there (retransmissions dropped too)"
+else
+	tap_fail "$TWIN: a TCP stream with EVIL at byte $AT stalls there (retransmissions dropped too)" \
+		"received $got bytes (expected $AT..$((AT + 3))), chain pay drops $d0 -> $d1"
+fi
+kill "$cli" 2>/dev/null
+[[ $tap_failed -gt 0 ]] && twin_stats_diag
+
+twin_done

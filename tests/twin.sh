@@ -1,0 +1,263 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The twin adapter: lets one functional case (tests/cases/*.sh) drive either
+# twin. Source it after tests/lib.sh, then call topo_setup and twin_init:
+#
+#   TWIN=kernel  nfips.ko in $NS_IPS, nfipsctl -k (only inside the VM:
+#                tests/kmod/run.sh; the host cannot load modules)
+#   TWIN=user    nfipsd on NFQUEUE in $NS_IPS, nfipsctl -u SOCKET (host)
+#   TWIN=none    development only: plain forwarding, the twin checks fail
+#
+#   twin_init                  check the twin can run here, else skip_all
+#   twin_load FILE             load a config; the nfipsctl (or nfipsd) exit
+#                              status, its stderr passed through
+#   twin_ctl ARGS...           nfipsctl for this twin, run in $NS_IPS
+#   twin_stat KIND NAME KEY    one counter of `nfipsctl stats` ("none" and
+#                              status 1 when absent). NAME: "" for global,
+#                              the chain name, the op name (matches
+#                              "NAME (TYPE)"), or a rule's line number
+#                              (matches "LINE: MATCH -> ...")
+#   twin_stat_is KIND NAME KEY VALUE   for wait_for
+#   twin_done                  stop the twin with checks of its own
+#                              (sanitizer reports, clean exit, module
+#                              unload), then tap_done
+#
+# Cleanup on any exit: nfipsd is stopped, the kernel config flushed and the
+# modules this run loaded removed.
+
+TWIN=${TWIN:-user}
+NFIPSCTL=$BUILD_DIR/nfipsctl
+
+twin_dir=""		# private temp dir: socket, daemon log
+twin_sock=""
+twin_pid=""		# nfipsd
+twin_log=""
+twin_mods_before=""	# kernel modules present before twin_init
+twin_stopped=0
+
+twin_modules() {
+	awk '$1 == "nfips" || $1 ~ /^nfips_op_/ { print $1 }' /proc/modules 2>/dev/null | sort
+}
+
+twin_init() {
+	require_root
+	[[ -n ${NS_IPS:-} ]] || skip_all "twin_init: call topo_setup first"
+	[[ -x $NFIPSCTL ]] || skip_all "build/nfipsctl is not built (make)"
+	twin_dir=$(mktemp -d /tmp/nfips-twin.XXXXXX) || skip_all "mktemp failed"
+	on_cleanup twin_cleanup
+	case $TWIN in
+	kernel)
+		twin_mods_before=$(twin_modules)
+		modprobe nfips 2>/dev/null ||
+			skip_all "cannot load nfips.ko here (the kernel twin runs inside the VM: tests/kmod/run.sh)"
+		;;
+	user)
+		if [[ -x $BUILD_DIR/nfipsd-san ]]; then
+			NFIPSD=$BUILD_DIR/nfipsd-san
+		elif [[ -x $BUILD_DIR/nfipsd ]]; then
+			NFIPSD=$BUILD_DIR/nfipsd
+		else
+			skip_all "build/nfipsd is not built yet (make)"
+		fi
+		# NFQUEUE usable in this kernel: a rule for a protocol no
+		# test sends (253, reserved for experiments).
+		ns "$NS_IPS" iptables -w -t mangle -A PREROUTING -p 253 -j NFQUEUE --queue-bypass 2>/dev/null ||
+			skip_all "this kernel has no NFQUEUE (iptables -j NFQUEUE fails)"
+		ns "$NS_IPS" iptables -w -t mangle -D PREROUTING -p 253 -j NFQUEUE --queue-bypass
+		twin_sock=$twin_dir/nfipsd.sock
+		twin_log=$twin_dir/nfipsd.log
+		: >"$twin_log"
+		;;
+	none)
+		# Development only: plain forwarding, no IPS. The traffic and
+		# counting parts of a case run; every twin check fails.
+		;;
+	*)
+		skip_all "TWIN must be user or kernel, not '$TWIN'"
+		;;
+	esac
+}
+
+twin_ctl() {
+	[[ $TWIN == none ]] && return 0
+	if [[ $TWIN == kernel ]]; then
+		ns "$NS_IPS" "$NFIPSCTL" -k "$@"
+	else
+		ns "$NS_IPS" "$NFIPSCTL" --user="$twin_sock" "$@"
+	fi
+}
+
+twin_alive() { [[ -n $twin_pid ]] && kill -0 "$twin_pid" 2>/dev/null; }
+
+twin_load() {
+	local file=$1 rc
+
+	[[ $TWIN == none ]] && return 0
+	if [[ $TWIN == kernel || -n $twin_pid ]]; then
+		twin_ctl load "$file"
+		return
+	fi
+	# First load: start nfipsd with this config; it is ready when its
+	# control socket answers.
+	# Not through ns(): $! must be nfipsd itself (ip netns exec execs).
+	$IP netns exec "$NS_IPS" "$NFIPSD" -c "$file" --socket "$twin_sock" \
+		${NFIPSD_ARGS:-} 2>>"$twin_log" >>"$twin_log" &
+	twin_pid=$!
+	if wait_for 20 twin_ready; then
+		return 0
+	fi
+	if ! twin_alive; then
+		wait "$twin_pid"
+		rc=$?
+		twin_pid=""
+		cat "$twin_log" >&2
+		return $((rc ? rc : 1))
+	fi
+	echo "nfipsd did not answer on $twin_sock within 20 s" >&2
+	tail -n 20 "$twin_log" >&2
+	return 1
+}
+
+twin_ready() { twin_alive && twin_ctl version; }
+
+twin_stat() {
+	twin_ctl stats 2>/dev/null | awk -v kind="$1" -v name="$2" -v key="$3" '
+	$1 == kind {
+		line = $0
+		sub(/^[^ ]+ /, "", line)	# the kind, then its padding
+		sub(/^ +/, "", line)
+		if (!match(line, /:[^:]*$/))
+			next
+		n = substr(line, 1, RSTART - 1)
+		vals = substr(line, RSTART + 1)
+		if (!(n == name ||
+		      (kind == "op" && index(n, name " (") == 1) ||
+		      (kind == "rule" && name != "" && index(n, name ":") == 1)))
+			next
+		c = split(vals, v, " ")
+		for (i = 1; i < c; i += 2)
+			if (v[i] == key) { print v[i + 1]; found = 1; exit }
+	}
+	END { if (!found) { print "none"; exit 1 } }'
+}
+
+# twin_sum KIND KEY: a counter summed over all records of KIND.
+twin_sum() {
+	twin_ctl stats 2>/dev/null | awk -v kind="$1" -v key="$2" '
+	$1 == kind {
+		line = $0
+		if (!match(line, /:[^:]*$/))
+			next
+		c = split(substr(line, RSTART + 1), v, " ")
+		for (i = 1; i < c; i += 2)
+			if (v[i] == key) s += v[i + 1]
+	}
+	END { print s + 0 }'
+}
+
+twin_stat_is() { [[ $(twin_stat "$1" "$2" "$3") == "$4" ]]; }
+
+# The whole stats output as TAP diagnostics (after a failed check).
+twin_stats_diag() { tap_diag "stats of the $TWIN twin:"; twin_ctl stats 2>&1 | sed 's/^/#   /'; }
+
+twin_sanitizer_check() {
+	[[ -n $twin_log && -s $twin_log ]] || return 0
+	! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error' "$twin_log"
+}
+
+# Stop the twin and check that it went cleanly; then tap_done.
+twin_done() {
+	local rc rest
+	case $TWIN in
+	user)
+		if [[ -n $twin_pid ]]; then
+			if twin_alive; then
+				tap_ok "$TWIN: nfipsd still running at the end"
+			else
+				tap_fail "$TWIN: nfipsd still running at the end" \
+					"nfipsd exited early; log:" "$(tail -n 20 "$twin_log")"
+			fi
+			kill -TERM "$twin_pid" 2>/dev/null
+			wait "$twin_pid"
+			rc=$?
+			twin_pid=""
+			tap_expect "$TWIN: nfipsd exits with 0 on SIGTERM" 0 "$rc"
+			rest=$( { ns "$NS_IPS" iptables-save; ns "$NS_IPS" ip6tables-save; } 2>/dev/null |
+				grep -c NFQUEUE)
+			tap_expect "$TWIN: nfipsd removed its NFQUEUE rules" 0 "$rest"
+		fi
+		if twin_sanitizer_check; then
+			tap_ok "$TWIN: no sanitizer report from nfipsd"
+		else
+			tap_fail "$TWIN: no sanitizer report from nfipsd" \
+				"$(grep -m1 -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$twin_log")"
+		fi
+		;;
+	kernel)
+		if twin_ctl flush >/dev/null 2>&1; then
+			tap_ok "$TWIN: flush"
+		else
+			tap_fail "$TWIN: flush" "$(twin_ctl flush 2>&1)"
+		fi
+		# A config no longer in use holds no op-module: they unload.
+		rest=$(twin_rmmod 2>&1)
+		tap_expect "$TWIN: the modules this test loaded unload after flush" "" "$rest"
+		;;
+	esac
+	twin_stopped=1
+	tap_done
+}
+
+# rmmod what twin_init and the configs loaded (op-modules first); prints
+# what could not be removed.
+twin_rmmod() {
+	local m
+	for m in $(twin_modules | grep -vxF -f <(echo "$twin_mods_before") | sort -r); do
+		rmmod "$m" 2>/dev/null || echo "rmmod $m failed"
+	done
+}
+
+twin_cleanup() {
+	[[ $twin_stopped == 1 && -z $twin_pid ]] && { rm -rf "$twin_dir"; return; }
+	if [[ -n $twin_pid ]]; then
+		kill -TERM "$twin_pid" 2>/dev/null
+		wait "$twin_pid" 2>/dev/null
+	fi
+	if [[ $TWIN == kernel && -n ${NS_IPS:-} ]]; then
+		twin_ctl flush >/dev/null 2>&1
+		twin_rmmod
+	fi
+	[[ -n $twin_dir ]] && rm -rf "$twin_dir"
+}
+
+# ---- traffic helpers shared by the cases ----------------------------------
+
+# send_from NS ARGS...: nfips-send inside namespace NS.
+send_from() { local n=$1; shift; ns "$n" "$BUILD_DIR/nfips-send" "$@"; }
+
+# arrived NS COUNTER [ip6]: packets counted by a count_in rule in NS.
+arrived() { ipt_count "$1" filter INPUT "$2" "${3:-}"; }
+arrived_is() { [[ $(arrived "$1" "$2" "${4:-}") == "$3" ]]; }
+
+# expect_arrived NAME NS COUNTER N [ip6]: wait (up to 5 s) until N packets
+# arrived, then report; a count above N shows too.
+expect_arrived() {
+	wait_for 5 arrived_is "$2" "$3" "$4" "${5:-}"
+	tap_expect "$1" "$4" "$(arrived "$2" "$3" "${5:-}")"
+}
+
+# expect_stat NAME KIND OBJ KEY N: wait (up to 5 s) for a counter, then report.
+expect_stat() {
+	wait_for 5 twin_stat_is "$2" "$3" "$4" "$5"
+	tap_expect "$1" "$5" "$(twin_stat "$2" "$3" "$4")"
+}
+
+# listening NS PORT: a TCP socket listens on PORT in NS.
+listening() { ns "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
+# A private temp dir for configs and data, removed on exit.
+case_tmp() {
+	T=$(mktemp -d /tmp/nfips-case.XXXXXX) || return 1
+	on_cleanup "rm -rf '$T'"
+}
