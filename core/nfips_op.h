@@ -33,7 +33,7 @@ enum nfips_action {
 
 struct nfips_stats {
 	struct nfips_counter packets;
-	struct nfips_counter accepts;	/* verdict ACCEPT (by this op, or chain end) */
+	struct nfips_counter accepts;	/* op: returned ACCEPT; chain: verdict ACCEPT */
 	struct nfips_counter drops;
 	struct nfips_counter alerts;
 	struct nfips_counter time_ns;	/* time spent processing */
