@@ -5,7 +5,7 @@
  *
  *   nfips-send -d DST [-s SRC] [-P tcp|udp|icmp|N] [--sport N] [--dport N]
  *              [--flags HEX] [--payload TEXT | --hex HEX | --size N]
- *              [--count N] [--rate PPS] [--frag N] [--ttl N]
+ *              [--count N] [--rate PPS] [--frag N] [--ttl N] [--hbh]
  *   nfips-send --iface IF [--dmac MAC] (--raw HEX | the options above)
  *              [--tot-len N] [--ihl N] [--doff N] [--udp-len N]
  *
@@ -13,7 +13,9 @@
  * in the IPv4 total length and header checksum). With --iface a packet
  * socket sends the bytes exactly as built, so lengths may lie: that is how
  * the malformed-packet tests reach the IPS. Default destination MAC with
- * --iface: broadcast (reaches PREROUTING, is not forwarded).
+ * --iface: broadcast (reaches PREROUTING, is not forwarded). --hbh (IPv6)
+ * puts an 8-byte hop-by-hop options header (one PadN option) between the
+ * IPv6 header and L4, to check that parsers walk extension headers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,6 +46,7 @@ struct opts {
 	uint8_t payload[MAX_PKT];
 	uint32_t payload_len;
 	uint32_t count, rate, frag, ttl;
+	bool hbh;
 	const char *iface;
 	uint8_t dmac[6];
 	long tot_len, ihl, doff, udp_len;	/* -1: computed */
@@ -162,15 +165,23 @@ static uint32_t build_ip(const struct opts *o, uint8_t *pkt, uint32_t frag_off,
 	uint32_t len;
 
 	if (o->family == 6) {
-		memset(pkt, 0, 40);
+		uint32_t ext = o->hbh ? 8 : 0;
+
+		memset(pkt, 0, 40 + ext);
 		pkt[0] = 0x60;
-		put16(pkt + 4, o->tot_len >= 0 ? (uint32_t)o->tot_len : l4len);
-		pkt[6] = (uint8_t)o->proto;
+		put16(pkt + 4, o->tot_len >= 0 ? (uint32_t)o->tot_len : ext + l4len);
+		pkt[6] = (uint8_t)(o->hbh ? 0 : o->proto);	/* 0: hop-by-hop */
 		pkt[7] = (uint8_t)o->ttl;
 		memcpy(pkt + 8, o->saddr, 16);
 		memcpy(pkt + 24, o->daddr, 16);
-		memcpy(pkt + 40, l4, l4len);
-		return 40 + l4len;
+		if (o->hbh) {
+			pkt[40] = (uint8_t)o->proto;	/* next header */
+			pkt[41] = 0;			/* 8 bytes in all */
+			pkt[42] = 1;			/* PadN, 4 bytes of data */
+			pkt[43] = 4;
+		}
+		memcpy(pkt + 40 + ext, l4, l4len);
+		return 40 + ext + l4len;
 	}
 	len = 20 + l4len;
 	memset(pkt, 0, 20);
@@ -308,6 +319,7 @@ int main(int argc, char **argv)
 		{ "doff", required_argument, NULL, 15 },
 		{ "udp-len", required_argument, NULL, 16 },
 		{ "ttl", required_argument, NULL, 17 },
+		{ "hbh", no_argument, NULL, 18 },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct opts o;
@@ -373,6 +385,7 @@ int main(int argc, char **argv)
 		case 15: o.doff = num(optarg, 15, "--doff"); break;
 		case 16: o.udp_len = num(optarg, 65535, "--udp-len"); break;
 		case 17: o.ttl = num(optarg, 255, "--ttl"); break;
+		case 18: o.hbh = true; break;
 		default:
 			fprintf(stderr, "usage: see the comment atop tests/tools/nfips-send.c\n");
 			return 2;
@@ -388,6 +401,8 @@ int main(int argc, char **argv)
 	} else if (!o.iface) {
 		die("%s", "--raw needs --iface");
 	}
+	if (o.hbh && o.family != 6)
+		die("%s", "--hbh is IPv6 only");
 	if (o.frag && (o.family != 4 || o.frag % 8))
 		die("%s", "--frag is IPv4 only and a multiple of 8");
 
