@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hs: Hyperscan multi-pattern matching over the L4 payload (user twin only:
+ * Hyperscan is a user-space library, so Kbuild never builds this file).
+ *
+ *   op NAME hs [pattern=P ...] [regex=R ...] [patterns-file=PATH]
+ *              [nocase] [offset=N] [depth=N] [action=drop|alert|accept]
+ *
+ * pattern= is a literal in bm's syntax (text, "quoted text", |hex| bytes,
+ * nfips_args.h). regex= is a Hyperscan (PCRE-like) expression; inside it
+ * write alternation as "\|" (a bare '|' starts a hex segment for the
+ * argument parser) and a literal pipe as [|]; "\"" is a quote, every other
+ * backslash goes to Hyperscan unchanged. Expressions are compiled with
+ * HS_FLAG_DOTALL (a payload is bytes, not lines). patterns-file=PATH reads
+ * one literal per line in pattern='s syntax (blank lines and lines
+ * starting with '#' skipped), so thousands of patterns need no 60 KB
+ * config line; PATH is read once, when the config is loaded, relative to
+ * nfipsd's working directory. nocase, offset and depth apply to every
+ * pattern; the window is payload[offset .. offset + depth) and a pattern
+ * matches only when it lies wholly inside it, as with bm.
+ *
+ * All patterns of one op are compiled into one block-mode database
+ * (hs_compile_lit_multi when there are only literals, else hs_compile_multi
+ * with literals escaped as \xHH); the first match stops the scan.
+ *
+ * Scratch space: Hyperscan needs one scratch per concurrent scanner. .init
+ * clones one per nfipsd worker (nfips_worker_count()) and .process uses the
+ * calling worker's (nfips_worker_self()), so .process never allocates.
+ * Outside nfipsd (those symbols absent) or outside a worker, one spare
+ * scratch under a mutex is used.
+ */
+#include <pthread.h>
+#include <hs.h>
+
+#include "nfips_op.h"
+
+#define HS_MAX_PATTERNS		100000
+#define HS_MAX_PATTERN_LEN	1024
+#define HS_MAX_FILE		(64u << 20)
+
+/* Provided by nfipsd (exported with --export-dynamic); weak elsewhere. */
+extern int nfips_worker_self(void) __attribute__((weak));
+extern int nfips_worker_count(void) __attribute__((weak));
+
+struct hs_priv {
+	hs_database_t *db;
+	u32 offset;
+	u32 depth;		/* 0: to the end of the payload */
+	int result;
+	u32 n_scratch;
+	hs_scratch_t **scratch;	/* [n_scratch] per worker, then the spare */
+	pthread_mutex_t spare_lock;
+};
+
+/* Patterns collected by .init before compiling. */
+struct hs_list {
+	u32 n, cap;
+	char **expr;		/* NUL-terminated (regex) or raw bytes */
+	size_t *len;
+	bool *regex;
+	char **where;		/* "pattern #3", "patterns-file f.txt:12" */
+	u32 shortest;		/* shortest literal */
+};
+
+static int on_match(unsigned int id, unsigned long long from,
+		    unsigned long long to, unsigned int flags, void *ctx)
+{
+	(void)id; (void)from; (void)to; (void)flags;
+	*(bool *)ctx = true;
+	return 1;		/* stop at the first match */
+}
+
+static int hs_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
+{
+	struct hs_priv *h = nfips_op_priv(op);
+	hs_scratch_t *s;
+	bool found = false;
+	const u8 *t;
+	u32 n;
+	int w;
+
+	if (pkt->payload_len <= h->offset)
+		return NFIPS_CONTINUE;
+	t = pkt->data + pkt->payload_off + h->offset;
+	n = pkt->payload_len - h->offset;
+	if (h->depth && n > h->depth)
+		n = h->depth;
+
+	w = nfips_worker_self ? nfips_worker_self() : -1;
+	if (w >= 0 && (u32)w < h->n_scratch - 1) {
+		s = h->scratch[w];
+		hs_scan(h->db, (const char *)t, n, 0, s, on_match, &found);
+	} else {
+		pthread_mutex_lock(&h->spare_lock);
+		s = h->scratch[h->n_scratch - 1];
+		hs_scan(h->db, (const char *)t, n, 0, s, on_match, &found);
+		pthread_mutex_unlock(&h->spare_lock);
+	}
+	return found ? h->result : NFIPS_CONTINUE;
+}
+
+static void list_free(struct hs_list *l)
+{
+	u32 i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->expr[i]);
+		free(l->where[i]);
+	}
+	free(l->expr);
+	free(l->len);
+	free(l->regex);
+	free(l->where);
+	memset(l, 0, sizeof(*l));
+}
+
+static int list_add(struct hs_list *l, const void *p, size_t len, bool regex,
+		    char *where, struct nfips_err *err)
+{
+	if (l->n == HS_MAX_PATTERNS) {
+		nfips_err_set(err, "more than %u patterns", HS_MAX_PATTERNS);
+		free(where);
+		return -E2BIG;
+	}
+	if (l->n == l->cap) {
+		u32 cap = l->cap ? l->cap * 2 : 64;
+		char **e = realloc(l->expr, cap * sizeof(*e));
+		size_t *ln;
+		bool *r;
+		char **w;
+
+		if (e)
+			l->expr = e;
+		ln = realloc(l->len, cap * sizeof(*ln));
+		if (ln)
+			l->len = ln;
+		r = realloc(l->regex, cap * sizeof(*r));
+		if (r)
+			l->regex = r;
+		w = realloc(l->where, cap * sizeof(*w));
+		if (w)
+			l->where = w;
+		if (!e || !ln || !r || !w)
+			goto nomem;
+		l->cap = cap;
+	}
+	l->expr[l->n] = malloc(len + 1);
+	if (!l->expr[l->n] || !where) {
+		free(l->expr[l->n]);
+		goto nomem;
+	}
+	memcpy(l->expr[l->n], p, len);
+	l->expr[l->n][len] = '\0';
+	l->len[l->n] = len;
+	l->regex[l->n] = regex;
+	l->where[l->n] = where;
+	l->n++;
+	if (!regex && (!l->shortest || len < l->shortest))
+		l->shortest = (u32)len;
+	return 0;
+nomem:
+	free(where);
+	nfips_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+static char *where_fmt(const char *fmt, const char *s, u32 n)
+{
+	char *w;
+
+	if (asprintf(&w, fmt, s, n) < 0)
+		return NULL;
+	return w;
+}
+
+/* regex= value: drop grouping quotes, unescape \| and \", keep the rest. */
+static int regex_decode(const struct nfips_arg *arg, char *buf, u32 cap,
+			u32 *len, struct nfips_err *err)
+{
+	const char *p = arg->val, *end = arg->val + arg->val_len;
+	u32 n = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"')
+			continue;
+		if (n + 2 >= cap) {
+			nfips_err_set(err, "argument 'regex': longer than %u bytes",
+				      cap - 2);
+			return -EINVAL;
+		}
+		if (*p == '\\' && p + 1 < end) {
+			if (p[1] == '|' || p[1] == '"') {
+				buf[n++] = *++p;
+				continue;
+			}
+			buf[n++] = *p++;
+		}
+		buf[n++] = *p;
+	}
+	if (!n) {
+		nfips_err_set(err, "argument 'regex': empty value");
+		return -EINVAL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+static int read_patterns_file(struct hs_list *l, const struct nfips_arg *arg,
+			      u8 *buf, struct nfips_err *err)
+{
+	char path[4096], *text, *line, *next;
+	struct nfips_arg la = { .key = "patterns-file" };
+	u32 lineno = 0, len;
+	FILE *f;
+	long size;
+	int ret = 0;
+
+	if (!arg->val || arg->val_len >= sizeof(path)) {
+		nfips_err_set(err, "argument 'patterns-file' needs a path");
+		return -EINVAL;
+	}
+	memcpy(path, arg->val, arg->val_len);
+	path[arg->val_len] = '\0';
+	f = fopen(path, "re");
+	if (!f) {
+		nfips_err_set(err, "patterns-file %.100s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
+	    (unsigned long)size > HS_MAX_FILE || fseek(f, 0, SEEK_SET)) {
+		nfips_err_set(err, "patterns-file %.100s: unreadable or larger than %u bytes",
+			      path, HS_MAX_FILE);
+		fclose(f);
+		return -EFBIG;
+	}
+	text = malloc((size_t)size + 1);
+	if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) {
+		nfips_err_set(err, "patterns-file %.100s: read failed", path);
+		free(text);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	text[size] = '\0';
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		len = (u32)strlen(line);
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		la.val = line;
+		la.val_len = len;
+		ret = nfips_arg_bytes(&la, buf, HS_MAX_PATTERN_LEN, &len, err);
+		if (ret) {
+			struct nfips_err e2;
+
+			nfips_err_set(&e2, "patterns-file %.80s:%u: %s", path,
+				      lineno, err->msg);
+			*err = e2;
+			break;
+		}
+		ret = list_add(l, buf, len, false,
+			       where_fmt("patterns-file %s:%u", path, lineno), err);
+		if (ret)
+			break;
+	}
+	free(text);
+	return ret;
+}
+
+static void hs_destroy(struct nfips_op *op)
+{
+	struct hs_priv *h = nfips_op_priv(op);
+	u32 i;
+
+	if (h->scratch)
+		for (i = 0; i < h->n_scratch; i++)
+			hs_free_scratch(h->scratch[i]);
+	free(h->scratch);
+	hs_free_database(h->db);
+	pthread_mutex_destroy(&h->spare_lock);
+}
+
+static struct nfips_op *hs_init(const char *args, struct nfips_err *err);
+
+struct nfips_op_ops nfips_op_hs_ops = {
+	.process	= hs_process,
+	.init		= hs_init,
+	.destroy	= hs_destroy,
+	.name		= "hs",
+	.owner		= NFIPS_THIS_MODULE,
+};
+
+/* Literals as a regex: every byte as \xHH, so any byte is allowed. */
+static char *literal_regex(const char *p, size_t len)
+{
+	char *r = malloc(len * 4 + 1);
+	size_t i;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < len; i++)
+		sprintf(r + i * 4, "\\x%02x", (u8)p[i]);
+	r[len * 4] = '\0';
+	return r;
+}
+
+static int compile(struct hs_priv *h, struct hs_list *l, bool nocase,
+		   struct nfips_err *err)
+{
+	unsigned int *flags = NULL, *ids = NULL;
+	hs_compile_error_t *cerr = NULL;
+	bool any_regex = false;
+	char **exprs = NULL;
+	hs_error_t r;
+	u32 i;
+	int ret = -ENOMEM;
+
+	flags = calloc(l->n, sizeof(*flags));
+	ids = calloc(l->n, sizeof(*ids));
+	exprs = calloc(l->n, sizeof(*exprs));
+	if (!flags || !ids || !exprs)
+		goto out;
+	for (i = 0; i < l->n; i++) {
+		any_regex |= l->regex[i];
+		ids[i] = i;
+		flags[i] = HS_FLAG_SINGLEMATCH | (nocase ? HS_FLAG_CASELESS : 0);
+	}
+	if (any_regex) {
+		for (i = 0; i < l->n; i++) {
+			flags[i] |= HS_FLAG_DOTALL;
+			exprs[i] = l->regex[i] ? l->expr[i] :
+				   literal_regex(l->expr[i], l->len[i]);
+			if (!exprs[i])
+				goto out;
+		}
+		r = hs_compile_multi((const char *const *)exprs, flags, ids, l->n,
+				     HS_MODE_BLOCK, NULL, &h->db, &cerr);
+	} else {
+		r = hs_compile_lit_multi((const char *const *)l->expr, flags, ids,
+					 l->len, l->n, HS_MODE_BLOCK, NULL,
+					 &h->db, &cerr);
+	}
+	if (r != HS_SUCCESS) {
+		if (cerr && cerr->expression >= 0 && (u32)cerr->expression < l->n)
+			nfips_err_set(err, "%s '%.60s': %s",
+				      l->where[cerr->expression],
+				      l->regex[cerr->expression] ?
+				      l->expr[cerr->expression] : "(literal)",
+				      cerr->message);
+		else
+			nfips_err_set(err, "hyperscan: %s",
+				      cerr ? cerr->message : "compile failed");
+		hs_free_compile_error(cerr);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret == -ENOMEM)
+		nfips_err_set(err, "out of memory");
+	if (exprs && any_regex)
+		for (i = 0; i < l->n; i++)
+			if (exprs[i] && exprs[i] != l->expr[i])
+				free(exprs[i]);
+	free(exprs);
+	free(flags);
+	free(ids);
+	return ret;
+}
+
+static int alloc_scratch(struct hs_priv *h, struct nfips_err *err)
+{
+	int workers = nfips_worker_count ? nfips_worker_count() : 0;
+	hs_scratch_t *proto = NULL;
+	u32 i;
+
+	if (workers < 0)
+		workers = 0;
+	h->n_scratch = (u32)workers + 1;
+	h->scratch = calloc(h->n_scratch, sizeof(*h->scratch));
+	if (!h->scratch || hs_alloc_scratch(h->db, &proto) != HS_SUCCESS)
+		goto nomem;
+	h->scratch[h->n_scratch - 1] = proto;
+	for (i = 0; i + 1 < h->n_scratch; i++)
+		if (hs_clone_scratch(proto, &h->scratch[i]) != HS_SUCCESS)
+			goto nomem;
+	return 0;
+nomem:
+	nfips_err_set(err, "hyperscan: cannot allocate scratch space");
+	return -ENOMEM;
+}
+
+static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
+{
+	u32 action = NFIPS_ACTION_DROP, len, npat = 0, nre = 0;
+	struct hs_list l = { 0 };
+	struct nfips_op *op;
+	struct nfips_args it;
+	struct nfips_arg arg;
+	struct hs_priv *h;
+	bool nocase = false;
+	u8 *buf;
+	int ret;
+
+	if (hs_valid_platform() != HS_SUCCESS) {
+		nfips_err_set(err, "hyperscan does not support this CPU (needs SSSE3)");
+		return NULL;
+	}
+	buf = malloc(HS_MAX_PATTERN_LEN * 4);
+	op = nfips_op_alloc(&nfips_op_hs_ops, sizeof(*h));
+	if (!buf || !op) {
+		nfips_err_set(err, "out of memory");
+		goto err_free;
+	}
+	h = nfips_op_priv(op);
+	pthread_mutex_init(&h->spare_lock, NULL);
+
+	if (nfips_args_init(&it, args, err))
+		goto err_free;
+	while ((ret = nfips_args_next(&it, &arg, err)) > 0) {
+		if (!strcmp(arg.key, "pattern")) {
+			ret = nfips_arg_bytes(&arg, buf, HS_MAX_PATTERN_LEN, &len, err);
+			if (!ret)
+				ret = list_add(&l, buf, len, false,
+					       where_fmt("pattern #%s%u", "", ++npat), err);
+		} else if (!strcmp(arg.key, "regex")) {
+			ret = regex_decode(&arg, (char *)buf, HS_MAX_PATTERN_LEN * 4,
+					   &len, err);
+			if (!ret)
+				ret = list_add(&l, buf, len, true,
+					       where_fmt("regex #%s%u", "", ++nre), err);
+		} else if (!strcmp(arg.key, "patterns-file")) {
+			ret = read_patterns_file(&l, &arg, buf, err);
+		} else if (!strcmp(arg.key, "nocase")) {
+			ret = 0;
+			if (arg.val) {
+				nfips_err_set(err, "argument 'nocase' takes no value");
+				ret = -EINVAL;
+			}
+			nocase = true;
+		} else if (!strcmp(arg.key, "offset")) {
+			ret = nfips_arg_u32(&arg, 0, 65535, &h->offset, err);
+		} else if (!strcmp(arg.key, "depth")) {
+			ret = nfips_arg_u32(&arg, 1, 65535, &h->depth, err);
+		} else if (!strcmp(arg.key, "action")) {
+			ret = nfips_op_action(&arg, &action, err);
+		} else {
+			ret = nfips_arg_unknown(&arg, err);
+		}
+		if (ret)
+			goto err_free;
+	}
+	if (ret < 0)
+		goto err_free;
+	if (!l.n) {
+		nfips_err_set(err, "missing argument 'pattern', 'regex' or 'patterns-file'");
+		goto err_free;
+	}
+	if (h->depth && l.shortest && h->depth < l.shortest) {
+		nfips_err_set(err, "argument 'depth': %u is shorter than a %u-byte pattern",
+			      h->depth, l.shortest);
+		goto err_free;
+	}
+	h->result = nfips_action_result(action);
+	if (compile(h, &l, nocase, err) || alloc_scratch(h, err))
+		goto err_free;
+	list_free(&l);
+	free(buf);
+	return op;
+
+err_free:
+	list_free(&l);
+	if (op)
+		nfips_op_free(op);	/* ->destroy frees what exists */
+	free(buf);
+	return NULL;
+}
+
+NFIPS_OP_MODULE(hs);
