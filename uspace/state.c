@@ -286,7 +286,8 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 	g[1] += d->overflow_accept;
 	g[2] += d->overflow_drop;
 	g[7] = nfips_counter_read(&d->alerts_lost);
-	stats_vals(&t, "global", "nfipsd", gkeys, g, ARRAY_SIZE(gkeys));
+	/* The global record has no name (as in the kernel twin). */
+	stats_vals(&t, "global", "", gkeys, g, ARRAY_SIZE(gkeys));
 
 	for (i = 0; p && i < p->n_rules; i++) {
 		const struct nfips_rule *r = &p->rules[i];
