@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fail-open: with overflow=accept the NFQUEUE rules carry --queue-bypass,
+# so kill -9 of nfipsd leaves traffic flowing (uninspected) and a restart
+# resumes inspection; with overflow=drop traffic stops while nfipsd is down.
+#
+#   src (nfips-send) ---> ips (nfipsd; kill -9; restart) ---> dst
+#   UDP :5070 clean, :5071 "EVIL"                             counts each port
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../twin.sh"
+
+TWIN=user
+require_root
+topo_setup || skip_all "cannot build the namespaces"
+twin_init
+case_tmp
+
+conf() {	# conf OVERFLOW
+	cat <<CONF
+queue workers=2 maxlen=1024 overflow=$1
+op    evil  bm pattern="EVIL" action=drop
+chain c     evil
+select dst=$DST_IP/32 proto=udp dport=5070-5071 chain=c
+select any bypass
+CONF
+}
+conf accept >"$T/open.conf"
+conf drop >"$T/closed.conf"
+
+count_in "$NS_DST" udp 5070 clean
+count_in "$NS_DST" udp 5071 evil
+clean() { send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5070 --payload "fine" --count "$1"; }
+evil() { send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5071 --payload "an EVIL one" --count "$1"; }
+kill9() {
+	kill -9 "$twin_pid"
+	wait "$twin_pid" 2>/dev/null
+	twin_pid=""
+}
+queue_rules() { { ns "$NS_IPS" iptables-save -t mangle; } 2>/dev/null | grep -c -- '-j NFQUEUE'; }
+
+twin_load "$T/open.conf" || { tap_fail "nfipsd starts"; twin_done; }
+evil 5
+clean 5
+expect_arrived "running: evil packets dropped" "$NS_DST" evil 0
+expect_arrived "running: clean packets pass" "$NS_DST" clean 5
+
+# A steady flow while nfipsd dies: what is sent after the death arrives.
+send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5070 --payload "flow" --count 1000 --rate 1000 &
+flow=$!
+sleep 0.3
+kill9
+wait $flow
+got=$(arrived "$NS_DST" clean)
+tap_diag "steady flow: $((got - 5)) of 1000 arrived around kill -9 (packets queued at the kill are lost)"
+if [[ $got -ge 700 ]]; then
+	tap_ok "overflow=accept: the flow keeps going after kill -9"
+else
+	tap_fail "overflow=accept: the flow keeps going after kill -9" "arrived $((got - 5)) of 1000"
+fi
+tap_check "the --queue-bypass rules stay after kill -9" bash -c "[[ $(queue_rules) -ge 1 ]]"
+base=$(arrived "$NS_DST" clean)
+clean 20
+evil 5
+expect_arrived "nfipsd down, fail-open: clean packets pass" "$NS_DST" clean $((base + 20))
+expect_arrived "nfipsd down, fail-open: evil packets pass uninspected" "$NS_DST" evil 5
+
+twin_load "$T/open.conf" || { tap_fail "nfipsd restarts"; twin_done; }
+tap_expect "the restart replaced the old rules (one NFQUEUE rule)" 1 "$(queue_rules)"
+evil 5
+clean 5
+expect_arrived "restarted: evil packets dropped again" "$NS_DST" evil 5
+expect_arrived "restarted: clean packets pass" "$NS_DST" clean $((base + 25))
+
+# Fail-closed.
+twin_ctl load "$T/closed.conf" || tap_fail "load overflow=drop config"
+tap_check "overflow=drop: the rules have no --queue-bypass" \
+	bash -c "! ip netns exec $NS_IPS iptables-save -t mangle | grep -q -- --queue-bypass"
+kill9
+clean 20
+evil 5
+sleep 0.5
+expect_arrived "nfipsd down, overflow=drop: nothing passes" "$NS_DST" clean $((base + 25))
+expect_arrived "nfipsd down, overflow=drop: no evil passes" "$NS_DST" evil 5
+twin_load "$T/closed.conf" || { tap_fail "nfipsd restarts"; twin_done; }
+clean 5
+expect_arrived "restarted: traffic flows again" "$NS_DST" clean $((base + 30))
+
+twin_done
