@@ -62,6 +62,7 @@ struct nfipsd_worker {
 
 	/* Counters, written by this worker only. */
 	struct nfips_counter received, verdicts, enobufs, batches;
+	struct nfips_counter gso, csum_partial;	/* NFQA_SKB_INFO flags seen */
 	struct nfips_counter accepted, dropped, bypassed, malformed, selected;
 };
 

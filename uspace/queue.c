@@ -226,6 +226,15 @@ static void handle_packet(struct nfipsd_worker *w, struct nfips_policy *pol,
 	 * is not filled in yet (a GSO/veth packet). We never validate
 	 * checksums, so such packets are inspected like any other.
 	 */
+	if (attr[NFQA_SKB_INFO] &&
+	    mnl_attr_get_payload_len(attr[NFQA_SKB_INFO]) >= 4) {
+		u32 info = ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO]));
+
+		if (info & NFQA_SKB_GSO)
+			nfips_counter_add(&w->gso, 1);
+		if (info & NFQA_SKB_CSUMNOTREADY)
+			nfips_counter_add(&w->csum_partial, 1);
+	}
 	if (nfips_pkt_parse(&pkt, data, plen, wire))
 		goto malformed;
 	pkt.ifindex = 0;

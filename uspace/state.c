@@ -259,7 +259,8 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 		"bypassed", "malformed", "alerts_lost",
 	};
 	static const char *const qkeys[] = {
-		"received", "verdicts", "enobufs", "batches",
+		"received", "verdicts", "enobufs", "batches", "gso",
+		"csum_partial",
 	};
 	struct nfips_policy *p = atomic_load(&d->policy);
 	u64 g[ARRAY_SIZE(gkeys)] = { 0 };
@@ -313,6 +314,8 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 			nfips_counter_read(&w->verdicts),
 			nfips_counter_read(&w->enobufs),
 			nfips_counter_read(&w->batches),
+			nfips_counter_read(&w->gso),
+			nfips_counter_read(&w->csum_partial),
 		};
 
 		snprintf(name, sizeof(name), "%u", w->queue);
