@@ -288,7 +288,7 @@ static int open_socket(struct crude *c, const char *ifaddr, bool v6)
 	struct sockaddr_in6 *s6 = (void *)&ss;
 	struct sockaddr_in *s4 = (void *)&ss;
 	struct timeval tv = { .tv_usec = 100000 };
-	int one = 1, zero = 0, rcvbuf = 64 << 20, fd;
+	int one = 1, zero = 0, rcvbuf = 128 << 20, fd;
 	socklen_t sl;
 
 	if (ifaddr && inet_pton(AF_INET, ifaddr, &s4->sin_addr) == 1) {
