@@ -99,7 +99,12 @@ twin_load() {
 		return
 	fi
 	# First load: start nfipsd with this config; it is ready when its
-	# control socket answers.
+	# control socket answers. Never from a subshell ($(...)): the pid
+	# would be lost and nfipsd left behind; twin_load_check does it right.
+	if ((BASH_SUBSHELL > 0)); then
+		echo "twin_load: the first load must not run in a subshell" >&2
+		return 1
+	fi
 	# Not through ns(): $! must be nfipsd itself (ip netns exec execs).
 	$IP netns exec "$NS_IPS" "$NFIPSD" -c "$file" --socket "$twin_sock" \
 		${NFIPSD_ARGS:-} 2>>"$twin_log" >>"$twin_log" &
@@ -117,6 +122,18 @@ twin_load() {
 	echo "nfipsd did not answer on $twin_sock within 20 s" >&2
 	tail -n 20 "$twin_log" >&2
 	return 1
+}
+
+# twin_load_check NAME FILE: load FILE as one TAP check; on failure the
+# case cannot go on, so stop here (twin_done).
+twin_load_check() {
+	local err=$twin_dir/load.err
+	if twin_load "$2" 2>"$err" >/dev/null; then
+		tap_ok "$TWIN: $1"
+	else
+		tap_fail "$TWIN: $1" "$(cat "$err")"
+		twin_done
+	fi
 }
 
 twin_ready() { twin_alive && twin_ctl version; }

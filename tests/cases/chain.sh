@@ -34,12 +34,7 @@ select dst=10.91.2.2/32 proto=udp dport=9100 chain=main
 select dst=10.91.2.2/32 proto=udp dport=9200 chain=acc
 select any bypass
 CONF
-if out=$(twin_load "$T/chain.conf" 2>&1); then
-	tap_ok "$TWIN: load the chain config"
-else
-	tap_fail "$TWIN: load the chain config" "$out"
-	twin_done
-fi
+twin_load_check "load the chain config" "$T/chain.conf"
 count_in "$NS_DST" udp 9100 c9100
 count_in "$NS_DST" udp 9200 c9200
 main_sent=0 acc_sent=0 main_arr=0 main_drop=0

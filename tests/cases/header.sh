@@ -29,12 +29,7 @@ select dst=10.91.2.2/32 proto=tcp chain=tcpin
 select dst=fd91:2::2/128 proto=tcp chain=tcpin
 select any bypass
 CONF
-if out=$(twin_load "$T/header.conf" 2>&1); then
-	tap_ok "$TWIN: load the header config"
-else
-	tap_fail "$TWIN: load the header config" "$out"
-	twin_done
-fi
+twin_load_check "load the header config" "$T/header.conf"
 
 for p in 8000 8001 8002 8003 8004; do count_in "$NS_DST" tcp $p t$p; done
 count_in "$NS_DST" tcp 8010 v6null ip6

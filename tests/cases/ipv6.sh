@@ -28,12 +28,7 @@ chain  v6   scan evil
 select dst=fd91:2::/64 chain=v6
 select any bypass
 CONF
-if out=$(twin_load "$T/ipv6.conf" 2>&1); then
-	tap_ok "$TWIN: load the ipv6 config"
-else
-	tap_fail "$TWIN: load the ipv6 config" "$out"
-	twin_done
-fi
+twin_load_check "load the ipv6 config" "$T/ipv6.conf"
 
 drops=0
 # v6_case NAME PROTO PORT drop|pass NFIPS-SEND-ARGS...

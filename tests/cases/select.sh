@@ -37,12 +37,7 @@ select any bypass
 CONF
 RULE_BYPASS_7001=6
 
-if out=$(twin_load "$T/select.conf" 2>&1); then
-	tap_ok "$TWIN: load a config of four empty chains"
-else
-	tap_fail "$TWIN: load a config of four empty chains" "$out"
-	twin_done
-fi
+twin_load_check "load a config of four empty chains" "$T/select.conf"
 
 for p in 4000 7000 6999 7001 7010 7011 5000 6100 6200; do
 	count_in "$NS_DST" udp $p "u$p"

@@ -83,12 +83,7 @@ SCRIPT
 listening_udp() { ns "$1" ss -Hlun "sport = :$2" | grep -q .; }
 
 # Functional part: traffic through the sleep op passes and is counted.
-if out=$(twin_load "$T/slow.conf" 2>&1); then
-	tap_ok "$TWIN: load a chain of one sleep usec=$USEC op"
-else
-	tap_fail "$TWIN: load a chain of one sleep usec=$USEC op" "$out"
-	twin_done
-fi
+twin_load_check "load a chain of one sleep usec=$USEC op" "$T/slow.conf"
 send_from "$NS_SRC" -d $DST_IP --dport $PORT --payload "slowly" --count 5
 expect_arrived "$TWIN: packets through the sleep op arrive" "$NS_DST" rx 5
 tap_expect "$TWIN: op slow counts them, drops none" "5 0" \
