@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NFIPS_KMOD_NETLINK_H
+#define NFIPS_KMOD_NETLINK_H
+
+#include "nfips_policy.h"
+
+/*
+ * nfips_policy_env.alert of every policy: multicast one alert event to the
+ * listeners of the policy's namespace (ctx: struct nfips_net). Worker
+ * context; GFP_ATOMIC, and only when someone listens.
+ */
+void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
+			 const struct nfips_op *op, const struct nfips_pkt *pkt);
+
+int nfips_netlink_init(void);
+void nfips_netlink_exit(void);
+
+#endif

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: each namespace has its own hooks, config,
+ * queue and counters (pernet_operations, as the netfilter modules do).
+ *
+ * Order at namespace exit: the netns core unregisters the namespace's
+ * devices before it calls our exit (subsys ops exit after device ops), and
+ * the device notifier has freed their queued packets; exit then removes the
+ * hooks and retires the run with @discard, so whatever is left is freed.
+ * At rmmod the same exit runs for every namespace.
+ */
+#include <linux/rcupdate.h>
+
+#include "hook.h"
+#include "netns.h"
+#include "queue.h"
+
+unsigned int nfips_net_id __read_mostly;
+
+void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
+{
+	struct nfips_net_stats *st = &nn->stats;
+
+	/* ACCEPTED and DROPPED first, then RECEIVED: a packet is counted as
+	 * received before it can be counted as leaving (the queue lock orders
+	 * the hook's increment before the worker's), so what we read as
+	 * received includes everything we read as left, and QUEUED is never
+	 * negative. */
+	s->accepted = atomic64_read(&st->accepted);
+	s->dropped = atomic64_read(&st->dropped);
+	smp_rmb();
+	s->received = atomic64_read(&st->received);
+	s->queued = s->received - s->accepted - s->dropped;
+	s->overflow = atomic64_read(&st->overflow);
+	s->bypassed = atomic64_read(&st->bypassed);
+	s->malformed = atomic64_read(&st->malformed);
+}
+
+static void publish(struct nfips_net *nn, struct nfips_run *run, bool discard)
+{
+	struct nfips_run *old;
+
+	lockdep_assert_held(&nn->lock);
+	if (run) {
+		/* Visible to the device notifier before any packet can be
+		 * queued on it. */
+		spin_lock(&nn->runs_lock);
+		list_add(&run->node, &nn->runs);
+		spin_unlock(&nn->runs_lock);
+	}
+	nn->gen++;
+	if (run)
+		run->gen = nn->gen;
+	old = rcu_replace_pointer(nn->run, run, lockdep_is_held(&nn->lock));
+	if (!old)
+		return;
+	/* After this no hook holds @old: nothing more is added to its
+	 * queues, and retire may wait for them to empty. */
+	synchronize_rcu();
+	nfips_run_retire(old, discard);
+}
+
+void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run)
+{
+	publish(nn, run, false);
+}
+
+static int __net_init nfips_net_init(struct net *net)
+{
+	struct nfips_net *nn = nfips_net(net);
+
+	nn->net = net;
+	mutex_init(&nn->lock);
+	spin_lock_init(&nn->runs_lock);
+	INIT_LIST_HEAD(&nn->runs);
+	return nfips_hook_register(nn);
+}
+
+static void __net_exit nfips_net_exit(struct net *net)
+{
+	struct nfips_net *nn = nfips_net(net);
+
+	nfips_hook_unregister(nn);
+	mutex_lock(&nn->lock);
+	publish(nn, NULL, true);
+	mutex_unlock(&nn->lock);
+	WARN_ON_ONCE(!list_empty(&nn->runs));
+}
+
+static struct pernet_operations nfips_net_ops = {
+	.init = nfips_net_init,
+	.exit = nfips_net_exit,
+	.id = &nfips_net_id,
+	.size = sizeof(struct nfips_net),
+};
+
+int nfips_netns_init(void)
+{
+	return register_pernet_subsys(&nfips_net_ops);
+}
+
+void nfips_netns_exit(void)
+{
+	unregister_pernet_subsys(&nfips_net_ops);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NFIPS_KMOD_NETNS_H
+#define NFIPS_KMOD_NETNS_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/spinlock.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct nfips_run;
+
+/*
+ * Global counters of one network namespace (GET_STATS "global"). RECEIVED
+ * counts packets selected for a chain; each of them is counted once more,
+ * when it leaves, in ACCEPTED or DROPPED. QUEUED is never stored: it is
+ * RECEIVED - ACCEPTED - DROPPED, read in the order that makes it exact (see
+ * nfips_net_stats_read()), so the three always balance.
+ */
+struct nfips_net_stats {
+	atomic64_t received;
+	atomic64_t accepted;
+	atomic64_t dropped;
+	atomic64_t overflow;
+	atomic64_t bypassed;
+	atomic64_t malformed;
+};
+
+struct nfips_net_snapshot {
+	u64 received, accepted, dropped, queued, overflow, bypassed, malformed;
+};
+
+/*
+ * Per network namespace state (net_generic, zeroed by the netns core).
+ *
+ * @run: the running config (policy and its queue), published with RCU: the
+ *	hook reads it under the RCU read lock of the netfilter core; writers
+ *	hold @lock. NULL: no config, everything bypasses.
+ * @lock: serializes config changes (LOAD, FLUSH) and namespace exit.
+ * @runs: every run that may still hold packets - the published one and those
+ *	being drained after a swap - for the device notifier; under @runs_lock
+ *	(never taken in softirq).
+ * @gen: generation of @run, changed by every swap (dump consistency).
+ */
+struct nfips_net {
+	struct net *net;
+	struct nfips_run __rcu *run;
+	struct mutex lock;
+	spinlock_t runs_lock;
+	struct list_head runs;
+	u32 gen;
+	struct nfips_net_stats stats;
+	struct nf_hook_ops hook_ops[2];
+};
+
+extern unsigned int nfips_net_id;
+
+static inline struct nfips_net *nfips_net(const struct net *net)
+{
+	return net_generic(net, nfips_net_id);
+}
+
+void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s);
+
+/*
+ * Publish @run (may be NULL: flush) as the config of @nn and retire the old
+ * one: its queued packets are inspected by it and leave exactly once before
+ * this returns. Caller holds nn->lock. Process context, sleeps.
+ */
+void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run);
+
+int nfips_netns_init(void);
+void nfips_netns_exit(void);
+
+#endif
