@@ -15,7 +15,9 @@
 # timeout with a line "# kmod-timeout: SECONDS".
 #
 # Env:
-#   KMOD_TESTS         tests to run, e.g. "t_00_smoke t_10_select" (default all)
+#   KMOD_TESTS         tests to run, e.g. "t_00_smoke t_10_select" (default:
+#                      every tests/kmod/t_*.sh); a path under tests/kmod
+#                      without .sh also works (vm/selftest/panic)
 #   KMOD_TEST_TIMEOUT  seconds per test (default 180)
 #   KMOD_TIMEOUT       seconds for the whole VM (default: from the tests' timeouts)
 #   KMOD_KVER          kernel release (default: mk/kver.sh, Debian's 6.1 ABI)
@@ -64,7 +66,9 @@ finish() {
 # fail_with TEXT FILE: a failed step, with the tail of FILE as diagnostics.
 fail_with() {
 	tap "not ok" "$1"
-	[[ -s $2 ]] && tail -n "${3:-30}" "$2" | tr -d '\r' | sed 's/^/# /'
+	# Without the firmware's terminal escapes and carriage returns.
+	[[ -s $2 ]] && tail -n "${3:-30}" "$2" |
+		sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' -e 's/^/# /'
 	finish
 }
 
@@ -133,7 +137,8 @@ test_timeout=${KMOD_TEST_TIMEOUT:-180}
 # The whole VM's budget: boot, then each test's own timeout and its checks.
 budget=90
 for t in $tests; do
-	t=$(basename "$t" .sh)
+	t=${t%.sh}
+	t=${t#tests/kmod/}
 	tt=$(sed -n 's/^# kmod-timeout: *\([0-9]\+\).*/\1/p' "tests/kmod/$t.sh" 2>/dev/null | head -n 1)
 	budget=$((budget + ${tt:-$test_timeout} + 15))
 done

@@ -32,6 +32,8 @@
 #   KMOD_MODULES    extra kernel modules to copy in (space separated)
 #   KMOD_BINS       extra host programs to copy in (names or paths)
 #   KMOD_DIRS       repo folders copied to /nfips (default: tests)
+#   KMOD_BUILD_EXCLUDE  folders under build/ left out (default: unit fuzz
+#                   tests kmod kmod-*)
 #   KMOD_CONF       file copied to /etc/nfips-vm.conf (settings for /init)
 set -u
 
@@ -247,13 +249,18 @@ done <"$base.files"
 # --- the project's part: programs, tests, modules, init ------------------------
 root=$stage/proj
 mkdir -p "$root/nfips" "$root/etc"
+# Not the host tiers' own test programs (unit tests, fuzz harnesses: 20 MB
+# that never run in the VM) nor the VM tiers' work folders.
+prune=()
+for d in ${KMOD_BUILD_EXCLUDE-unit fuzz tests kmod kmod-*}; do
+	prune+=(-path "build/$d" -prune -o)
+done
 if [[ -d $repo/build ]]; then
 	while IFS= read -r f; do
 		mkdir -p "$root/nfips/${f%/*}"
 		cp -p "$repo/$f" "$root/nfips/$f"
 		elfs+=("$repo/$f")
-	done < <(cd "$repo" && find build -path build/kmod -prune -o -path 'build/kmod-*' -prune \
-		-o -type f \( -perm -u+x -o -name '*.so' \) -print)
+	done < <(cd "$repo" && find build "${prune[@]}" -type f \( -perm -u+x -o -name '*.so' \) -print)
 fi
 for d in ${KMOD_DIRS:-tests}; do
 	[[ -d $repo/$d ]] || die "KMOD_DIRS names $d, which is not a folder of the repo"

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks that the kmod harness reports what it must: a kernel warning in the
+# log, a kernel panic, a test timeout, a VM timeout, a bad exit status, a
+# skip, and that what a test leaves behind is cleaned up before the next one.
+# Boots the VM three times (about a minute). Prints TAP; exit 0 when the
+# harness behaves.
+#
+# Usage: tests/kmod/vm/selftest.sh   (after make modules && make)
+set -u
+cd "$(dirname "$0")/../../.."
+
+n=0 failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+expect() {	# expect NAME EGREP: one line of the last run's output matches
+	n=$((n + 1))
+	if grep -qE -- "$2" "$log"; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1 (no line matching: $2)"
+		failed=$((failed + 1))
+	fi
+}
+
+run() {	# run EXPECTED_STATUS: tests/kmod/run.sh, output in $log
+	local want=$1 rc
+	shift
+	env KMOD_BUILD=0 "$@" tests/kmod/run.sh >"$log" 2>&1
+	rc=$?
+	n=$((n + 1))
+	if [[ $rc -eq $want ]]; then
+		echo "ok $n - run.sh ($*) exits $want"
+	else
+		echo "not ok $n - run.sh ($*) exits $rc, not $want"
+		sed 's/^/# /' "$log"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "TAP version 13"
+run 1 KMOD_TESTS="vm/selftest/warn vm/selftest/hang vm/selftest/leftover vm/selftest/skip vm/selftest/status t_00_smoke"
+expect "a warning in the kernel log fails the test that caused it" '^not ok [0-9]+ - warn: kernel splat: WARNING: CPU'
+expect "a test over its own timeout is killed and fails" '^not ok [0-9]+ - hang: timed out after 3s'
+expect "left processes are killed and named" '^# nfips-vm: leftover left processes running, killed: [0-9]+\(sleep\)'
+expect "left namespaces are deleted" '^# nfips-vm: leftover left network namespaces: nfips-selftest-left'
+expect "left modules are unloaded" '^# nfips-vm: leftover left modules loaded: nfips'
+expect "exit 4 without test lines is a skip" '^ok [0-9]+ - skip # SKIP'
+expect "a bad exit status without not ok fails" '^not ok [0-9]+ - status: exited with status 3'
+expect "a last line without a newline arrives" '^# a last line without newline'
+expect "the smoke test passes after all that" '^ok [0-9]+ - t_00_smoke: cycle 2: unloaded'
+n=$((n + 1))
+if grep -qE '^not ok [0-9]+ - t_00_smoke' "$log"; then
+	echo "not ok $n - the smoke test failed after the other cases"
+	failed=$((failed + 1))
+else
+	echo "ok $n - no smoke test failure after the other cases"
+fi
+expect "the run is numbered and planned" '^1\.\.[0-9]+$'
+
+run 1 KMOD_TESTS=vm/selftest/panic
+expect "a kernel panic fails the running test" '^not ok [0-9]+ - panic: kernel panic while running it'
+expect "the console tail shows the panic" '^# .*Kernel panic - not syncing'
+
+run 1 KMOD_TESTS=vm/selftest/hang KMOD_TIMEOUT=2 KMOD_RETRIES=0
+expect "a VM over its time budget fails" '^not ok [0-9]+ - kmod: VM timed out after 2s'
+
+echo "1..$n"
+[[ $failed -eq 0 ]]
