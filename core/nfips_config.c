@@ -179,6 +179,16 @@ static void strip_comment(char *s)
 	}
 }
 
+/* True when s[0 .. len) ends in an odd run of '\\' (the last is unescaped). */
+static bool odd_backslashes(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && s[len - 1 - n] == '\\')
+		n++;
+	return n & 1;
+}
+
 static int parse_statement(struct nfips_conf *conf, char *stmt, u32 line,
 			   struct nfips_err *err)
 {
@@ -242,9 +252,17 @@ int nfips_config_parse(const char *text, size_t len, struct nfips_conf *conf,
 		p = eol + 1;
 		if (slen && stmt[slen - 1] == '\r')
 			slen--;
-		if (slen && stmt[slen - 1] == '\\' && p < end) {
+		/*
+		 * An unescaped '\' at the end of a line joins the next line; on
+		 * the last line it joins nothing. Either way it becomes a blank,
+		 * so a statement reads the same wherever it stands (the writer
+		 * moves ops before chains). "\\" at the end is an escaped
+		 * backslash in an op's args, data that must stay.
+		 */
+		if (slen && stmt[slen - 1] == '\\' && odd_backslashes(stmt, slen)) {
 			stmt[slen - 1] = ' ';
-			continue;
+			if (p < end)
+				continue;
 		}
 		stmt[slen] = '\0';
 		slen = 0;
@@ -397,10 +415,19 @@ int nfips_config_write(const struct nfips_conf *conf, FILE *f)
 	fprintf(f, "queue workers=%u maxlen=%u overflow=%s\n",
 		conf->queue.workers, conf->queue.maxlen,
 		conf->queue.overflow == NFIPS_OVERFLOW_ACCEPT ? "accept" : "drop");
-	for (i = 0; i < conf->n_ops; i++)
-		fprintf(f, "op %s %s%s%s\n", conf->ops[i].name,
-			conf->ops[i].type, conf->ops[i].args[0] ? " " : "",
-			conf->ops[i].args);
+	for (i = 0; i < conf->n_ops; i++) {
+		const char *args = conf->ops[i].args;
+		size_t alen = strlen(args);
+
+		/*
+		 * Args cut short by a comment may end in a CR, which the reader
+		 * takes for a CRLF line ending when it ends a line: a blank
+		 * after it keeps it (trailing blanks mean nothing in args).
+		 */
+		fprintf(f, "op %s %s%s%s%s\n", conf->ops[i].name,
+			conf->ops[i].type, alen ? " " : "", args,
+			alen && args[alen - 1] == '\r' ? " " : "");
+	}
 	for (i = 0; i < conf->n_chains; i++) {
 		fprintf(f, "chain %s", conf->chains[i].name);
 		for (j = 0; j < conf->chains[i].n_ops; j++)
