@@ -95,7 +95,9 @@ struct nfipsd {
 
 	/* Overflow seen in the kernel counters, split by the policy then. */
 	u64 overflow_accept, overflow_drop;
-	u32 *kq_last;			/* per worker: last dropped + user_dropped */
+	u32 *kq_last;
+	/* Bypassed by the iptables chains replaced so far (rules.c). */
+	u64 bypass_base;			/* per worker: last dropped + user_dropped */
 
 	struct nfipsd_alert_ring *alerts;
 	struct nfips_counter alerts_lost;
@@ -142,6 +144,9 @@ int nfipsd_rules_init(struct nfipsd *d);
 int nfipsd_rules_install(struct nfipsd *d, const struct nfips_conf *conf,
 			 char *msg, size_t msglen);
 void nfipsd_rules_remove(struct nfipsd *d);
+int nfipsd_rules_counters(struct nfipsd *d, u64 *per_rule, u32 n_rules,
+			  u64 *unmatched);
+u64 nfipsd_rules_bypassed(struct nfipsd *d, const struct nfips_conf *conf);
 
 /* control.c */
 int nfipsd_control_open(struct nfipsd *d);

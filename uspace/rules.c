@@ -39,6 +39,29 @@
 static char stale[2][MAX_STALE][32];
 static u32 n_stale[2];
 
+/*
+ * Which select rule each iptables rule of a chain came from, per table:
+ * [0] the installed chain, [1] the one being built. Main thread only.
+ */
+static struct rule_map {
+	u32 n, cap;
+	u32 *idx;
+} maps[2][2];
+
+static void map_add(struct rule_map *m, u32 rule)
+{
+	u32 *n;
+
+	if (m->n == m->cap) {
+		n = realloc(m->idx, (m->cap ? m->cap * 2 : 64) * sizeof(*n));
+		if (!n)
+			return;	/* counters of later rules are lost, not wrong */
+		m->idx = n;
+		m->cap = m->cap ? m->cap * 2 : 64;
+	}
+	m->idx[m->n++] = rule;
+}
+
 /* Run @argv with @input on stdin; capture stdout into @out (may be NULL). */
 static int run(char *const argv[], const char *input, char *out, size_t outlen,
 	       char *errbuf, size_t errlen)
@@ -189,10 +212,15 @@ static bool port_proto(u8 p)
 	       p == NFIPS_PROTO_UDPLITE || p == NFIPS_PROTO_SCTP;
 }
 
+static struct rule_map *cur_map;
+static u32 cur_rule;
+
 /* One iptables rule: the common matches, @proto (0: none), ports or not. */
 static void put_rule(FILE *f, const char *chain, const struct nfips_match *m,
 		     int v6, u8 proto, bool ports, const char *target)
 {
+	if (cur_map)
+		map_add(cur_map, cur_rule);
 	fprintf(f, "-A %s", chain);
 	if (m->fields & NFIPS_M_SRC)
 		put_addr(f, "-s", m->src, m->src_plen, v6);
@@ -265,11 +293,14 @@ static char *table_text(struct nfipsd *d, const struct nfips_conf *conf,
 		if (conf->queue.overflow == NFIPS_OVERFLOW_ACCEPT)
 			strcat(qtarget, " --queue-bypass");
 		fprintf(f, ":%s - [0:0]\n", new);
-		for (i = 0; i < conf->n_rules; i++)
+		cur_map = &maps[v6][1];
+		cur_map->n = 0;
+		for (i = 0, cur_rule = 0; i < conf->n_rules; i++, cur_rule = i)
 			put_select(f, new, &conf->rules[i], v6,
 				   conf->rules[i].chain == NFIPS_BYPASS ?
 				   "-j RETURN" : qtarget);
 		fprintf(f, "-A PREROUTING -j %s\n", new);
+		cur_map = NULL;
 	}
 	if (old[0])
 		fprintf(f, "-D PREROUTING -j %s\n-F %s\n-X %s\n", old, old, old);
@@ -306,7 +337,7 @@ int nfipsd_rules_install(struct nfipsd *d, const struct nfips_conf *conf,
 			 char *msg, size_t msglen)
 {
 	char new[32], err[512], *t4, *t6;
-	int ret;
+	int ret, v6;
 
 	if (d->no_rules)
 		return 0;
@@ -342,6 +373,16 @@ int nfipsd_rules_install(struct nfipsd *d, const struct nfips_conf *conf,
 		if (d->rules_v6 && d->rules_chain[0] && n_stale[1] < MAX_STALE)
 			strscpy(stale[1][n_stale[1]++], d->rules_chain, 32);
 	}
+	/* The chain built is the chain installed: its rule map too. */
+	for (v6 = 0; v6 < 2; v6++) {
+		struct rule_map tmp;
+
+		if (v6 && ret)
+			continue;
+		tmp = maps[v6][0];
+		maps[v6][0] = maps[v6][1];
+		maps[v6][1] = tmp;
+	}
 	d->rules_v6 = !ret;
 	n_stale[0] = 0;
 	if (!ret)
@@ -372,4 +413,79 @@ void nfipsd_rules_remove(struct nfipsd *d)
 		free(t);
 	}
 	d->rules_chain[0] = '\0';
+}
+
+/*
+ * Packet counts of the installed chain, from iptables-save -c: per select
+ * rule (@per_rule[@n_rules], added to) and the packets that no rule matched
+ * (fell through the chain). This is how the user twin counts traffic that
+ * never reaches it - bypass rules and unselected packets - so that its
+ * "bypassed" and rule counters mean what the kernel twin's do. Main thread.
+ */
+int nfipsd_rules_counters(struct nfipsd *d, u64 *per_rule, u32 n_rules,
+			  u64 *unmatched)
+{
+	unsigned long long pk, by;
+	char *out, *line, *save, chain[32], jump[48];
+	u64 jumped, inchain;
+	u32 k;
+	int v6;
+
+	*unmatched = 0;
+	if (d->no_rules || !d->rules_chain[0])
+		return 0;
+	out = malloc(1u << 20);
+	if (!out)
+		return -ENOMEM;
+	snprintf(jump, sizeof(jump), " -j %s", d->rules_chain);
+	for (v6 = 0; v6 < 2; v6++) {
+		char *argv[] = { (char *)save_cmd(v6), "-c", "-t", "mangle", NULL };
+
+		if ((v6 && !d->rules_v6) || run(argv, NULL, out, 1u << 20, NULL, 0))
+			continue;
+		jumped = inchain = 0;
+		k = 0;
+		save = NULL;
+		for (line = strtok_r(out, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (sscanf(line, "[%llu:%llu] -A %31s", &pk, &by, chain) != 3)
+				continue;
+			if (!strcmp(chain, "PREROUTING")) {
+				size_t l = strlen(line), jl = strlen(jump);
+
+				if (l >= jl && !strcmp(line + l - jl, jump))
+					jumped += pk;
+				continue;
+			}
+			if (strcmp(chain, d->rules_chain))
+				continue;
+			inchain += pk;
+			if (k < maps[v6][0].n && maps[v6][0].idx[k] < n_rules)
+				per_rule[maps[v6][0].idx[k]] += pk;
+			k++;
+		}
+		if (jumped > inchain)
+			*unmatched += jumped - inchain;
+	}
+	free(out);
+	return 0;
+}
+
+/* Packets the installed chain let pass uninspected under @conf. */
+u64 nfipsd_rules_bypassed(struct nfipsd *d, const struct nfips_conf *conf)
+{
+	u64 *per, unmatched = 0, sum = 0;
+	u32 i;
+
+	per = calloc(conf->n_rules + 1, sizeof(*per));
+	if (!per)
+		return 0;
+	if (!nfipsd_rules_counters(d, per, conf->n_rules, &unmatched)) {
+		sum = unmatched;
+		for (i = 0; i < conf->n_rules; i++)
+			if (conf->rules[i].chain == NFIPS_BYPASS)
+				sum += per[i];
+	}
+	free(per);
+	return sum;
 }

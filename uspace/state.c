@@ -71,8 +71,9 @@ static int build_publish(struct nfipsd *d, struct nfips_conf *conf,
 		.alert = nfipsd_on_alert,
 		.ctx = d,
 	};
-	struct nfips_policy *p;
+	struct nfips_policy *p, *old;
 	struct nfips_err err;
+	u64 bypassed;
 	u32 line = 0;
 	int ret;
 
@@ -86,12 +87,19 @@ static int build_publish(struct nfipsd *d, struct nfips_conf *conf,
 		nfips_conf_free(conf);
 		return -EINVAL;
 	}
-	/* Rules first: if they cannot be installed nothing has changed. */
+	/*
+	 * Rules first: if they cannot be installed nothing has changed. The
+	 * old chain's bypass counts are kept before it goes (packets counted
+	 * between this read and the swap are missed).
+	 */
+	old = atomic_load(&d->policy);
+	bypassed = old ? nfipsd_rules_bypassed(d, &old->conf) : 0;
 	ret = nfipsd_rules_install(d, &p->conf, msg, msglen);
 	if (ret) {
 		nfips_policy_destroy(p);
 		return ret;
 	}
+	d->bypass_base += bypassed;
 	if (d->n_workers && p->conf.queue.workers &&
 	    p->conf.queue.workers != d->n_workers && !d->queues_given)
 		NFIPSD_LOG("%s: queue workers=%u takes effect at the next start (running %u)",
@@ -267,9 +275,15 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 	struct tbuf t = { 0 };
 	char name[224], match[128];
 	struct nfipsd_kqueue kq;
+	u64 *ipt = NULL, unmatched = 0;
 	u32 i;
 
 	nfipsd_kqueue_poll(d);
+	if (p) {
+		ipt = calloc(p->n_rules + 1, sizeof(*ipt));
+		if (ipt)
+			nfipsd_rules_counters(d, ipt, p->n_rules, &unmatched);
+	}
 	for (i = 0; i < d->n_workers; i++) {
 		struct nfipsd_worker *w = &d->workers[i];
 
@@ -287,12 +301,25 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 	g[1] += d->overflow_accept;
 	g[2] += d->overflow_drop;
 	g[7] = nfips_counter_read(&d->alerts_lost);
+	/*
+	 * Bypassed: queued but not selected by the policy, plus what the
+	 * iptables chain let pass without queueing it (bypass rules and no
+	 * match), as the kernel twin's selector counts all of them.
+	 */
+	g[5] += d->bypass_base + unmatched;
+	for (i = 0; ipt && i < p->n_rules; i++)
+		if (!p->rules[i].chain)
+			g[5] += ipt[i];
 	/* The global record has no name (as in the kernel twin). */
 	stats_vals(&t, "global", "", gkeys, g, ARRAY_SIZE(gkeys));
 
 	for (i = 0; p && i < p->n_rules; i++) {
 		const struct nfips_rule *r = &p->rules[i];
 		u64 v = nfips_counter_read(&r->packets);
+
+		/* A bypass rule's packets never reach us: iptables counted them. */
+		if (!r->chain && ipt)
+			v += ipt[i];
 		static const char *const rk[] = { "packets" };
 
 		nfips_match_format(&r->match, match, sizeof(match));
@@ -321,6 +348,7 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 		snprintf(name, sizeof(name), "%u", w->queue);
 		stats_vals(&t, "queue", name, qkeys, v, ARRAY_SIZE(v));
 	}
+	free(ipt);
 	if (t.oom) {
 		free(t.p);
 		return NULL;

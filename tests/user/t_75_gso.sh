@@ -46,6 +46,9 @@ transfer() {
 	local rx=$!
 	wait_for 5 listening "$NS_DST" 5095
 	ns "$NS_SRC" timeout 5 socat -u OPEN:"$1" TCP:$DST_IP:5095 2>/dev/null
+	# The receiver ends at EOF, after writing everything; a blocked
+	# stream never sends EOF.
+	wait_for 3 bash -c "! kill -0 $rx 2>/dev/null"
 	kill "$rx" 2>/dev/null
 	wait "$rx" 2>/dev/null
 }
