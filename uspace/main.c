@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		case 'q':
 			if (parse_queues(&d, optarg)) {
 				fprintf(stderr, "nfipsd: bad --queues '%s' (A or A:B, at most %u queues)\n",
-					optarg, NFIPS_MAX_WORKERS);
+					optarg, (unsigned int)NFIPS_MAX_WORKERS);
 				return 2;
 			}
 			break;
