@@ -98,6 +98,25 @@ static int load_initial(struct nfipsd *d)
 		NFIPSD_LOG("%s", msg);
 		return ret;
 	}
+	/*
+	 * The queues (one worker each) follow from the config; fix them
+	 * before the build, so that op-modules with per-worker state (hs
+	 * scratch) size it for the workers that will run.
+	 */
+	if (!d->queues_given) {
+		u32 workers = conf.queue.workers;
+		long cpus;
+
+		if (!workers) {
+			cpus = sysconf(_SC_NPROCESSORS_ONLN);
+			workers = cpus > 0 ? (u32)cpus : 1;
+		}
+		if (workers > NFIPS_MAX_WORKERS)
+			workers = NFIPS_MAX_WORKERS;
+		d->queue_lo = 0;
+		d->queue_hi = (u16)(workers - 1);
+	}
+	nfipsd_set_worker_count((u32)(d->queue_hi - d->queue_lo) + 1);
 	env = nfipsd_policy_env_tmpl;
 	env.ctx = d;
 	p = nfips_policy_build(&conf, &env, &err, &line);
@@ -194,8 +213,6 @@ int main(int argc, char **argv)
 	struct nfips_policy *p;
 	sigset_t mask;
 	int c, sfd, ret = 1;
-	long cpus;
-	u32 workers;
 
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -247,17 +264,6 @@ int main(int argc, char **argv)
 	if (load_initial(&d))
 		goto out_registry;
 	p = atomic_load(&d.policy);
-	if (!d.queues_given) {
-		workers = p->conf.queue.workers;
-		if (!workers) {
-			cpus = sysconf(_SC_NPROCESSORS_ONLN);
-			workers = cpus > 0 ? (u32)cpus : 1;
-		}
-		if (workers > NFIPS_MAX_WORKERS)
-			workers = NFIPS_MAX_WORKERS;
-		d.queue_lo = 0;
-		d.queue_hi = (u16)(workers - 1);
-	}
 	atomic_store(&d.gen, 1);
 
 	ret = nfipsd_workers_start(&d);

@@ -53,6 +53,12 @@ int nfips_worker_count(void)
 	return nfipsd_worker_total;
 }
 
+/* Set once at start-up, before any policy is built or worker runs. */
+void nfipsd_set_worker_count(u32 n)
+{
+	nfipsd_worker_total = (int)n;
+}
+
 /*
  * Alerts of the packet being processed: the policy's alert hook does not
  * know the final verdict, so the worker collects them here and pushes them
