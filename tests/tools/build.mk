@@ -4,3 +4,10 @@ $(BUILD)/nfips-send: $(call obj,tests/tools/nfips-send.c core/nfips_args.c)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 BINS += $(BUILD)/nfips-send
+
+# nfips-nlfuzz: mutated generic netlink messages for the kernel twin
+# (tests/kmod/t_95_netlink_fuzz.sh).
+$(BUILD)/nfips-nlfuzz: $(call obj,tests/tools/nfips-nlfuzz.c)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+BINS += $(BUILD)/nfips-nlfuzz
