@@ -67,6 +67,16 @@ ok $? "kernel.modprobe is kmod's /sbin/modprobe"
 [[ $(modprobe -R nfips-op-bm 2>/dev/null) == nfips_op_bm ]]
 ok $? "alias nfips-op-bm resolves to nfips_op_bm"
 
+# The kernel's own autoload path (request_module -> usermode helper ->
+# /sbin/modprobe), which nfips uses for "nfips-op-<type>": creating a dummy
+# link makes the kernel ask for "rtnl-link-dummy".
+if ! grep -q '^dummy ' /proc/modules; then
+	ip link add nfips-smoke0 type dummy 2>/dev/null && grep -q '^dummy ' /proc/modules
+	ok $? "kernel autoload: a dummy link loads dummy.ko through /sbin/modprobe"
+	ip link del nfips-smoke0 2>/dev/null
+	rmmod dummy 2>/dev/null
+fi
+
 none_loaded
 ok $? "no nfips module loaded before the test"
 
