@@ -21,6 +21,15 @@ void fuzz_fail(const char *file, int line, const char *cond,
 	abort();
 }
 
+bool fuzz_strict(void)
+{
+	static int strict = -1;
+
+	if (strict < 0)
+		strict = getenv("NFIPS_FUZZ_STRICT") != NULL;
+	return strict;
+}
+
 u8 *fuzz_dup(const u8 *data, size_t size)
 {
 	/* ASan's malloc(0) is a distinct pointer with no readable byte. */

@@ -35,6 +35,13 @@ char *fuzz_strdup(const u8 *data, size_t size);
 /* Naive reference search: @pat in t[0 .. n), ASCII letters folded if @nocase. */
 bool fuzz_naive_find(const u8 *t, u32 n, const u8 *pat, u32 m, bool nocase);
 
+/*
+ * True when NFIPS_FUZZ_STRICT is set. A harness steps around a known, still
+ * open bug (tests/fuzz/known/) unless strict: fuzzing then explores the rest,
+ * and run.sh replays the bug's reproducer strictly to report it.
+ */
+bool fuzz_strict(void);
+
 /* Directory the RUDE harness's nfips_fuzz_fopen() jail serves files from. */
 extern char fuzz_jail_dir[];
 int fuzz_jail_init(void);

@@ -71,19 +71,10 @@ static void check_decode(const uint8_t *data, size_t size)
  * the receive clock (tx_sec 0, say) overflow it: undefined behaviour, and a
  * garbage average delay. Reproducer: tests/fuzz/known/fuzz_rude_wire/. So
  * that fuzzing still reaches the rest, packets that would overflow the sum
- * are left out here, unless NFIPS_FUZZ_STRICT is set: run.sh replays the
- * reproducer that way and reports the bug until it is fixed. Remove the
- * skip with the fix.
+ * are left out here, unless fuzz_strict(): run.sh replays the reproducer
+ * that way and reports the bug until it is fixed. Remove the skip with the
+ * fix.
  */
-static bool strict(void)
-{
-	static int s = -1;
-
-	if (s < 0)
-		s = getenv("NFIPS_FUZZ_STRICT") != NULL;
-	return s;
-}
-
 static void check_stats(const uint8_t *data, size_t size)
 {
 	/* A realistic receive clock: 2026, a packet every 100 us. */
@@ -103,7 +94,7 @@ static void check_stats(const uint8_t *data, size_t size)
 			continue;
 		tx = (u64)h.tx_sec * 1000000000ull + (u64)h.tx_usec * 1000ull;
 		rx = rx0 + (u64)n * 100000ull;
-		if (!strict() &&
+		if (!fuzz_strict() &&
 		    __builtin_add_overflow(f.delay_sum_ns, (s64)(rx - tx), &sum_ns))
 			continue;
 		nfips_crude_flow_add(&f, h.seq, (u32)(size - off), tx, rx);
