@@ -14,7 +14,10 @@
 # busy-wait plus noise. N is chosen so that the noise is small against 20%:
 # 500 us on the host (user twin), 2000 us in the VM, whose TCG emulation
 # makes scheduling noise of a few hundred us common (SLEEP_USEC overrides).
-# Without nfips-rude/nfips-crude the measurement is skipped, never faked.
+# Without nfips-rude/nfips-crude the measurement is skipped, never faked;
+# so is the verdict when the empty chain alone has a median delay above N/2
+# (a machine too loaded to judge 20% of N: seen in the VM while other VMs
+# and a kernel build shared the host's two CPUs: 7 ms baseline medians).
 #
 #   NS_SRC                    NS_IPS: twin                     NS_DST
 #   eth0 10.91.1.1 -------- eth0  chain empty | chain slow: sleep  eth1 ---- eth0 10.91.2.2
@@ -108,10 +111,22 @@ twin_load "$T/empty.conf" >/dev/null 2>&1 &&
 if [[ ${base:-} =~ ^[0-9]+$ && ${slow:-} =~ ^[0-9]+$ ]]; then
 	added=$(((slow - base) / 1000))
 	tap_diag "median one-way delay: empty chain $((base / 1000)) us, sleep chain $((slow / 1000)) us, added $added us"
-	if ((added * 10 >= USEC * 8 && added * 10 <= USEC * 12)); then
+	p=$(twin_stat op slow packets) t=$(twin_stat op slow time_ns)
+	[[ $p =~ ^[1-9][0-9]*$ && $t =~ ^[0-9]+$ ]] &&
+		tap_diag "op slow: $p packets, $((t / p / 1000)) us of op time per packet"
+	for tag in empty slow; do
+		tap_diag "$tag: $(grep -oE '"(received|lost|delay_(min|median|p99|max)_s)": *[0-9.e+-]+' \
+			"$T/crude.$tag.json" 2>/dev/null | tr '\n' ' ')"
+	done
+	if ((base / 1000 > USEC / 2)); then
+		# The twin's own path (empty chain) already takes more than half
+		# of N: the machine is too loaded for a 20% statement about N.
+		tap_skip "$name" "too noisy to judge: the empty chain's median delay is $((base / 1000)) us against usec=$USEC (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	elif ((added * 10 >= USEC * 8 && added * 10 <= USEC * 12)); then
 		tap_ok "$name: $added us"
 	else
 		tap_fail "$name" "added $added us, expected $((USEC * 8 / 10))..$((USEC * 12 / 10))"
+		twin_stats_diag
 	fi
 else
 	tap_fail "$name" "the measurement failed: base '${base:-}', slow '${slow:-}'" \
