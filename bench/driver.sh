@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make compare / make bench: the reference comparison, end to end.
+#   1. the VM: boots Debian's 6.1 kernel once (tests/kmod/run.sh, with
+#      bench/vm.sh as its only "test") and measures plain forwarding, the
+#      kernel twin, the user twin and xt_string side by side in it;
+#   2. the host: plain forwarding, the user twin and xt_string natively;
+#   3. bench/report.py: CSV + JSON, PNG plots per experiment, summary.md
+#      with the targets marked met / not met.
+# Progress: one line per measurement point. Results: build/bench/<timestamp>/
+# (build/bench/latest points there).
+#
+# Usage: bench/driver.sh [--grid short|full] [--tbf] [--skip-vm] [--skip-host]
+#                        [--out DIR]
+# Env:   BENCH_DUR (seconds per point, default 1), BENCH_VM_TIMEOUT (seconds
+#        the bench may run in the VM), and tests/kmod/run.sh's KMOD_* settings.
+# Exit:  0 when the run worked (targets met or not), 1 when it broke.
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+grid=short tbf=0 skip_vm=0 skip_host=0 out=
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--grid) grid=$2; shift ;;
+	--tbf) tbf=1 ;;
+	--skip-vm) skip_vm=1 ;;
+	--skip-host) skip_host=1 ;;
+	--out) out=$2; shift ;;
+	*) echo "driver.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=${out:-build/bench/$stamp-$grid}
+mkdir -p "$out" || exit 1
+[[ $(dirname "$out") == build/bench ]] && ln -sfn "$(basename "$out")" build/bench/latest
+out=$(cd "$out" && pwd)
+log=$out/run.log
+broken=0
+t0=$SECONDS
+
+say() { echo "bench: $*" | tee -a "$log" >&2; }
+
+if [[ $(id -u) -ne 0 ]]; then
+	say "needs root (network namespaces, iptables, qemu)"
+	exit 1
+fi
+say "grid $grid, results in $out"
+dur=${BENCH_DUR:-1}
+tbf_opt=()
+[[ $tbf == 1 ]] && tbf_opt=(--tbf)
+
+# --- 1. the VM -------------------------------------------------------------------
+vm_line() {	# one line of the harness's output
+	local line=$1
+	case $line in
+	*BENCH:points,*) echo "${line#*BENCH:points,}" >>"$VMOUT/points.csv" ;;
+	*BENCH:facts,*) echo "${line#*BENCH:facts,}" >>"$VMOUT/facts.csv" ;;
+	*BENCH:broken,*) say "VM: BROKEN: ${line#*BENCH:broken,}" ;;
+	*BENCH:end,*) VM_ENDED=1 ;;
+	*"bench[vm]:"*) echo "${line#*\# }" | tee -a "$log" >&2 ;;
+	"not ok"*) say "VM: $line" ;;
+	"# kmod: VM ran"* | "# nfips-vm: init up"* | "# kmod: initramfs"* | "# kmod: built"*) say "VM: ${line#\# }" ;;
+	esac
+}
+
+run_vm() {
+	local vmout=$out/vm t
+	VMOUT=$vmout
+	mkdir -p "$vmout"
+	t=${BENCH_VM_TIMEOUT:-420}
+	[[ $grid == full ]] && t=${BENCH_VM_TIMEOUT:-5400}
+	local append="nfips_bench_grid=$grid nfips_bench_dur=$dur"
+	[[ $tbf == 1 ]] && append+=" nfips_bench_tbf=1"
+	[[ -n ${BENCH_VM_VARIANTS:-} ]] && append+=" nfips_bench_variants=${BENCH_VM_VARIANTS// /+}"
+	say "VM: booting Debian's 6.1 kernel under qemu TCG (2 vCPUs) with the bench as its only test"
+	# The harness names tests by their path under tests/kmod; ../../bench/vm
+	# is bench/vm.sh, copied into the image with KMOD_DIRS.
+	KMOD_TESTS=../../bench/vm KMOD_DIRS="tests bench" KMOD_OUT=build/bench-kmod \
+		KMOD_TEST_TIMEOUT=$t KMOD_TIMEOUT=$((t + 120)) \
+		KMOD_APPEND="${KMOD_APPEND:-} $append" \
+		tests/kmod/run.sh >"$vmout/kmod.log" 2>&1 &
+	local pid=$! n=0
+	VM_PID=$pid
+	# Follow the harness's output: BENCH: rows to CSV, progress to the terminal.
+	echo "${POINTS_HDR}" >"$vmout/points.csv"
+	echo "${FACTS_HDR}" >"$vmout/facts.csv"
+	# One reader on the growing log (like the VM's init follows a test): no
+	# line is read twice or skipped; a line still being written waits.
+	local line partial= alive
+	: >>"$vmout/kmod.log"
+	exec 7<"$vmout/kmod.log"
+	while :; do
+		alive=1
+		kill -0 "$pid" 2>/dev/null || alive=0
+		while IFS= read -r line <&7; do
+			vm_line "$partial$line"
+			partial=
+		done
+		partial+=$line
+		[[ $alive == 0 ]] && break
+		sleep 0.3
+	done
+	[[ -n $partial ]] && vm_line "$partial"
+	exec 7<&-
+	wait "$pid"
+	local rc=$?
+	VM_PID=
+	if [[ ${VM_ENDED:-0} != 1 ]]; then
+		say "VM: the bench did not finish (harness exit $rc); its log: $vmout/kmod.log"
+		grep -E '^not ok|^# (qemu|kmod)' "$vmout/kmod.log" | tail -n 8 | sed 's/^/bench:   /' >&2
+		return 1
+	fi
+	[[ $rc -ne 0 ]] && say "VM: the harness reported a failure (exit $rc), see $vmout/kmod.log"
+	return 0
+}
+
+VM_PID=
+cleanup() {
+	# The harness's qemu runs under timeout; ending the harness ends it.
+	if [[ -n $VM_PID ]]; then
+		pkill -TERM -P "$VM_PID" 2>/dev/null
+		kill -TERM "$VM_PID" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The CSV headers, from the one place that defines them.
+POINTS_HDR=$(sed -n 's/^POINTS_HDR="\(.*\)"$/\1/p' bench/lib.sh)
+FACTS_HDR=$(sed -n 's/^FACTS_HDR="\(.*\)"$/\1/p' bench/lib.sh)
+
+if [[ $skip_vm == 0 ]]; then
+	t1=$SECONDS
+	if ! run_vm; then broken=1; fi
+	say "VM part took $((SECONDS - t1)) s"
+fi
+
+# --- 2. the host -------------------------------------------------------------------
+if [[ $skip_host == 0 ]]; then
+	t1=$SECONDS
+	say "host: native run (this machine's kernel $(uname -r))"
+	bench/run.sh --where host --grid "$grid" --dur "$dur" "${tbf_opt[@]}" --out "$out/host" 2>&1 |
+		tee -a "$log" >&2
+	if [[ ${PIPESTATUS[0]} -ne 0 ]]; then
+		say "host: the run broke"
+		broken=1
+	fi
+	say "host part took $((SECONDS - t1)) s"
+fi
+
+# --- 3. the report -------------------------------------------------------------------
+echo "$((SECONDS - t0))" >"$out/duration_s"
+if ! python3 bench/report.py "$out" --grid "$grid" --duration "$((SECONDS - t0))"; then
+	say "the report failed"
+	broken=1
+fi
+say "done in $((SECONDS - t0)) s: $out/summary.md"
+[[ -f $out/summary.md ]] && sed -n '/^## Targets/,/^## /p' "$out/summary.md" | head -n 30 >&2
+exit $broken

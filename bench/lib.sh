@@ -1,0 +1,498 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The measurement machinery of bench/, shared by the host run and the run
+# inside the kernel-twin VM (bench/run.sh sources it). Pure bash + awk: the
+# VM has no python.
+#
+#   $NS_SRC (CPU0)                $NS_IPS (CPU1)                  $NS_DST (CPU0)
+#   nfips-rude --cpu 0            forwards; the IPS under test    nfips-crude --cpu 0
+#   eth0 10.91.1.1 ----------- eth0 10.91.1.2   (RPS -> CPU1)
+#                                 eth1 10.91.2.1 -------------- eth0 10.91.2.2 (RPS -> CPU0)
+#
+# Pinning (DESIGN.md, Measurement): the generator and the collector share
+# CPU0; the ips namespace's receive processing (RPS on its input veth), the
+# kernel twin's workers and nfipsd are on CPU1. Without it plain forwarding
+# stalls near 230 kpps and results move by tens of percent.
+#
+# One measurement point = one nfips-rude run of F CONSTANT flows (several
+# source ports, so flow-hashed workers all get work) for D seconds, collected
+# by one nfips-crude run. Definitions used everywhere in bench/:
+#   offered pps      the rate the script asks for (sum over flows)
+#   sent             packets nfips-rude handed to the kernel
+#   received         RUDE packets nfips-crude got (all flows)
+#   loss             (sent - received) / sent
+#   rx pps           received / D
+#   Mbit/s           pps x IPv4 datagram bits: (payload + 28) x 8
+#   delay            one-way rx - tx on one clock; median of the per-flow
+#                    medians, p99 the largest per-flow p99
+#   loss-free        loss <= LOSS_FREE_PCT (0.1 %)
+#   max loss-free rate (MLFR)   the highest offered rate found loss-free by
+#                    mlfr_search: doubling from a start rate until a point
+#                    is lossy (or the cap), then BISECT geometric bisection
+#                    steps inside the last bracket (resolution 2^(1/2^BISECT))
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../tests/lib.sh
+source "$BENCH_DIR/../tests/lib.sh"
+# tests/lib.sh's cleanup runs on exit; ours runs first through its hook list.
+
+BUILD_DIR=${BUILD_DIR:-$NFIPS_ROOT/build}
+RUDE=$BUILD_DIR/nfips-rude
+CRUDE=$BUILD_DIR/nfips-crude
+NFIPSD=$BUILD_DIR/nfipsd
+NFIPSCTL=$BUILD_DIR/nfipsctl
+
+LOSS_FREE_PCT=${LOSS_FREE_PCT:-0.1}
+DUR=${DUR:-1}			# seconds of traffic per point
+FLOWS=${FLOWS:-4}		# CONSTANT flows per point (source ports 3001..)
+CRUDE_PORT=10001
+GEN_CPU=0 IPS_CPU=1
+WHERE=${WHERE:-host}		# host | vm: a column of every row
+BENCH_TMP=${BENCH_TMP:-$(mktemp -d /tmp/nfips-bench.XXXXXX)}
+on_cleanup "rm -rf '$BENCH_TMP'"
+
+# Result sinks: files, and (in the VM) the console with a BENCH: prefix.
+POINTS_CSV=${POINTS_CSV:-$BENCH_TMP/points.csv}
+FACTS_CSV=${FACTS_CSV:-$BENCH_TMP/facts.csv}
+BENCH_STREAM=${BENCH_STREAM:-0}
+POINTS_HDR="where,exp,variant,param,payload,flows,duration_s,offered_pps,offered_mbps,sent,received,loss_pct,rx_pps,rx_mbps,delay_med_us,delay_p99_us,gen_ok,status,note"
+FACTS_HDR="where,key,variant,param,value,unit,status,note"
+
+emit() {	# emit points|facts CSVLINE
+	local f=$POINTS_CSV
+	[[ $1 == facts ]] && f=$FACTS_CSV
+	echo "$2" >>"$f"
+	[[ $BENCH_STREAM == 1 ]] && echo "BENCH:$1,$2"
+	return 0
+}
+
+BENCH_T0=$SECONDS
+progress() { printf 'bench[%s]: %4ds %s\n' "$WHERE" $((SECONDS - BENCH_T0)) "$*" >&2; }
+
+csv_clean() { local s=${1//,/;}; s=${s//$'\n'/ }; echo "${s:0:200}"; }
+
+fact() {	# fact KEY VARIANT PARAM VALUE UNIT STATUS NOTE
+	emit facts "$WHERE,$1,$2,$3,$4,$5,$6,$(csv_clean "$7")"
+	progress "fact $1 $2 ${3:+$3 }= $4 $5 ($6${7:+: $7})"
+}
+
+# --- topology and pinning -----------------------------------------------------
+
+# Current IPS variant state, for cleanup.
+IPS_NFIPSD_PID=
+IPS_KERNEL_LOADED=0
+IPS_SOCK=
+
+bench_topo_up() {
+	topo_setup || return 1
+	# Queue sizes: the veth backlog is the kernel default (1000); do not
+	# inflate it, both twins see the same.
+	local cpu1 cpu0
+	cpu1=$(printf %x $((1 << IPS_CPU))) cpu0=$(printf %x $((1 << GEN_CPU)))
+	ns "$NS_IPS" sh -c "echo $cpu1 >/sys/class/net/eth0/queues/rx-0/rps_cpus" || return 1
+	ns "$NS_IPS" sh -c "echo $cpu1 >/sys/class/net/eth1/queues/rx-0/rps_cpus" || return 1
+	ns "$NS_DST" sh -c "echo $cpu0 >/sys/class/net/eth0/queues/rx-0/rps_cpus" || return 1
+	ns "$NS_SRC" sh -c "echo $cpu0 >/sys/class/net/eth0/queues/rx-0/rps_cpus" || return 1
+	if [[ ${TBF:-0} == 1 ]]; then
+		# The paper's 100 Mbit/s links: on the generator's egress and
+		# the IPS's egress.
+		ns "$NS_SRC" tc qdisc replace dev eth0 root tbf rate 100mbit burst 16kb latency 20ms || return 1
+		ns "$NS_IPS" tc qdisc replace dev eth1 root tbf rate 100mbit burst 16kb latency 20ms || return 1
+	fi
+}
+
+# --- the variants in the ips namespace ------------------------------------------
+#
+# Config files: bench_conf KIND N [WORKERS] writes one and prints its path.
+#   empty       chain selected but empty
+#   header N    one op: N TCP-NULL signatures (count=N); N=0: empty chain
+#   bm N        one bm op with N patterns, none in the traffic
+#   hs N        one hs op with N patterns (user twin)
+#   sleep N     N sleep modules of 100 us each
+# Every config selects the bench traffic (UDP to the dst subnet) into chain c.
+BENCH_WORKERS=${BENCH_WORKERS:-1}
+BENCH_MAXLEN=${BENCH_MAXLEN:-1024}
+
+pattern_of() { printf 'Zq%05dxJ' "$1"; }	# never in a RUDE payload
+
+bench_conf() {
+	local kind=$1 n=${2:-0} w=${3:-$BENCH_WORKERS} f i ops=
+	f=$BENCH_TMP/conf-$kind-$n-$w.conf
+	{
+		echo "queue workers=$w maxlen=$BENCH_MAXLEN overflow=drop"
+		case $kind in
+		empty) ;;
+		header)
+			if ((n > 0)); then echo "op h0 header sig=null count=$n"; ops=h0; fi ;;
+		bm | hs)
+			if ((n > 0)); then
+				printf 'op p0 %s' "$kind"
+				for ((i = 0; i < n; i++)); do printf ' pattern=%s' "$(pattern_of $i)"; done
+				echo
+				ops=p0
+			fi ;;
+		sleep)
+			for ((i = 0; i < n; i++)); do echo "op s$i sleep usec=100"; ops+=" s$i"; done ;;
+		*) return 1 ;;
+		esac
+		echo "chain c $ops"
+		echo "select dst=10.91.2.0/24 proto=udp chain=c"
+		echo "select any bypass"
+	} >"$f"
+	echo "$f"
+}
+
+# Kernel workers and nfipsd threads to CPU1. The kernel twin's worker threads
+# are kthreads named nfips*; taskset on a kthread works unless it is bound
+# per CPU by its creator (then the twin decided, and we say so).
+pin_kernel_workers() {
+	local p c n=0
+	for p in /proc/[0-9]*; do
+		c=$(cat "$p/comm" 2>/dev/null) || continue
+		[[ $c == nfips* ]] || continue
+		[[ -z $(cat "$p/cmdline" 2>/dev/null | tr -d '\0') ]] || continue	# kthreads only
+		taskset -pc $IPS_CPU "${p#/proc/}" >/dev/null 2>&1 && n=$((n + 1))
+	done
+	echo $n
+}
+
+nfipsd_ready() { ns "$NS_IPS" "$NFIPSCTL" -u "$IPS_SOCK" version; }
+
+# variant_start VARIANT KIND N: make the ips namespace run VARIANT with the
+# config (KIND N). Returns non-zero with a reason on stderr.
+variant_start() {
+	local v=$1 kind=$2 n=$3 conf i
+	case $v in
+	none) return 0 ;;
+	xt_string)
+		# N rules, each its own string, none matching; the peer of bm.
+		for ((i = 0; i < n; i++)); do
+			ns "$NS_IPS" iptables -w -t mangle -A PREROUTING -p udp -d 10.91.2.0/24 \
+				-m string --algo bm --string "$(pattern_of $i)" -j DROP || return 1
+		done
+		return 0 ;;
+	user)
+		conf=$(bench_conf "$kind" "$n") || return 1
+		if [[ -z $IPS_NFIPSD_PID ]]; then
+			IPS_SOCK=$BENCH_TMP/nfipsd.sock
+			$IP netns exec "$NS_IPS" taskset -c $IPS_CPU "$NFIPSD" -c "$conf" --socket "$IPS_SOCK" \
+				${NFIPSD_ARGS:-} >"$BENCH_TMP/nfipsd.log" 2>&1 &
+			IPS_NFIPSD_PID=$!
+			if ! wait_for 20 nfipsd_ready; then
+				echo "nfipsd not ready in 20 s: $(tail -n 3 "$BENCH_TMP/nfipsd.log" | tr '\n' ' ')" >&2
+				variant_stop user
+				return 1
+			fi
+			# Threads started later inherit the mask; pin them all anyway.
+			taskset -apc $IPS_CPU "$IPS_NFIPSD_PID" >/dev/null 2>&1
+			return 0
+		fi
+		ns "$NS_IPS" "$NFIPSCTL" -u "$IPS_SOCK" load "$conf" >&2 || return 1
+		taskset -apc $IPS_CPU "$IPS_NFIPSD_PID" >/dev/null 2>&1
+		return 0 ;;
+	kernel)
+		conf=$(bench_conf "$kind" "$n") || return 1
+		if [[ $IPS_KERNEL_LOADED == 0 ]]; then
+			modprobe nfips >&2 || return 1
+			IPS_KERNEL_LOADED=1
+		fi
+		ns "$NS_IPS" "$NFIPSCTL" -k load "$conf" >&2 || return 1
+		KERNEL_PINNED=$(pin_kernel_workers)
+		return 0 ;;
+	*) echo "unknown variant $v" >&2; return 1 ;;
+	esac
+}
+
+# variant_stop VARIANT [final]: back to plain forwarding. nfipsd and the
+# kernel module stay up between configs of one block unless "final".
+variant_stop() {
+	local v=$1 final=${2:-}
+	case $v in
+	xt_string) ns "$NS_IPS" iptables -w -t mangle -F PREROUTING ;;
+	user)
+		if [[ -n $final && -n $IPS_NFIPSD_PID ]]; then
+			kill -TERM "$IPS_NFIPSD_PID" 2>/dev/null
+			local i
+			for ((i = 0; i < 100; i++)); do
+				kill -0 "$IPS_NFIPSD_PID" 2>/dev/null || break
+				sleep 0.05
+			done
+			kill -KILL "$IPS_NFIPSD_PID" 2>/dev/null
+			wait "$IPS_NFIPSD_PID" 2>/dev/null
+			IPS_NFIPSD_PID=
+			# Rules nfipsd may have left: the bench must see a clean table.
+			ns "$NS_IPS" iptables -w -t mangle -F 2>/dev/null
+			ns "$NS_IPS" iptables -w -t raw -F 2>/dev/null
+			ns "$NS_IPS" iptables -w -F 2>/dev/null
+		fi ;;
+	kernel)
+		if [[ $IPS_KERNEL_LOADED == 1 ]]; then
+			ns "$NS_IPS" "$NFIPSCTL" -k flush >/dev/null 2>&1
+			if [[ -n $final ]]; then
+				local m
+				for m in $(awk '$1 ~ /^nfips_op/ {print $1}' /proc/modules) nfips; do
+					rmmod "$m" 2>/dev/null
+				done
+				IPS_KERNEL_LOADED=0
+			fi
+		fi ;;
+	esac
+	return 0
+}
+
+bench_cleanup() {
+	variant_stop user final
+	variant_stop kernel final
+}
+on_cleanup bench_cleanup
+
+# nfipsd's resident set size in kB (VmRSS), or nothing.
+nfipsd_rss_kb() {
+	[[ -n $IPS_NFIPSD_PID ]] || return 1
+	# The ns wrapper forks: the daemon is a child of the recorded pid.
+	local p
+	for p in $IPS_NFIPSD_PID $(pgrep -P "$IPS_NFIPSD_PID" 2>/dev/null); do
+		if [[ $(cat /proc/$p/comm 2>/dev/null) == nfipsd ]]; then
+			awk '/^VmRSS:/ {print $2}' /proc/$p/status
+			return 0
+		fi
+	done
+	return 1
+}
+
+# --- one measurement point ------------------------------------------------------
+
+# The collector prints "listening on" once its socket is bound; reading its
+# log costs no process (each ip netns exec does under emulation).
+crude_ready() { [[ $(<"$1") == *"listening on"* ]]; }
+
+# rx packets of an interface inside a namespace (ip -n: no sysfs remount)
+if_rx() {
+	$IP -n "$1" -s -o link show "$2" 2>/dev/null |
+		awk '{ for (i = 1; i <= NF; i++) {
+			if ($i == "RX:") rx = 1
+			else if (rx && $i ~ /^[0-9]+$/ && ++n == 2) { print $i; exit }
+		} }'
+}
+
+# Wait until the dst interface stops receiving (the IPS queues drained):
+# two readings 100 ms apart without a new packet, at most 5 s.
+wait_quiet() {
+	local last=-1 now t0=$SECONDS
+	while ((SECONDS - t0 < 5)); do
+		now=$(if_rx "$NS_DST" eth0)
+		[[ $now == "$last" ]] && return 0
+		last=$now
+		sleep 0.1
+	done
+}
+
+# rude_script PPS PAYLOAD FLOWS DUR_S FILE
+rude_script() {
+	local pps=$1 bytes=$2 flows=$3 dur=$4 f=$5 i r base rem
+	base=$((pps / flows)) rem=$((pps % flows))
+	{
+		echo "START NOW"
+		for ((i = 1; i <= flows; i++)); do
+			r=$base
+			((i <= rem)) && r=$((r + 1))
+			((r > 0)) || continue
+			echo "0 $i ON $((3000 + i)) $DST_IP:$CRUDE_PORT CONSTANT $r $bytes"
+		done
+		for ((i = 1; i <= flows; i++)); do
+			echo "$((dur * 1000)) $i OFF"
+		done
+	} >"$f"
+}
+
+# Parse nfips-crude's --json summary into "received med_us p99_us" (awk:
+# the VM has no python). See parse notes in bench/README.md.
+crude_json_parse() {
+	awk '
+	function num(key,   m) {
+		if (match(line, "\"" key "\"[ \t]*:[ \t]*-?[0-9.eE+-]+")) {
+			m = substr(line, RSTART, RLENGTH); sub(/.*:[ \t]*/, "", m); return m + 0
+		}
+		return ""
+	}
+	{ line = $0; buf = buf line "\n" }
+	END {
+		# One object per flow: split on "id".
+		n = split(buf, parts, /"id"[ \t]*:/)
+		rx = 0; nf = 0
+		for (i = 2; i <= n; i++) {
+			line = parts[i]
+			r = num("received"); if (r == "") continue
+			rx += r
+			med = num(MED); p99 = num(P99)
+			if (med != "") { meds[++nf] = med; if (p99 > maxp99) maxp99 = p99 }
+		}
+		# median of the per-flow medians
+		for (i = 1; i <= nf; i++) for (j = i + 1; j <= nf; j++)
+			if (meds[j] < meds[i]) { t = meds[i]; meds[i] = meds[j]; meds[j] = t }
+		m = nf ? meds[int((nf + 1) / 2)] : ""
+		printf "%d %s %s\n", rx, (m == "" ? "" : m * SCALE), (nf ? maxp99 * SCALE : "")
+	}' MED="${CRUDE_MED_KEY:-delay_median_s}" P99="${CRUDE_P99_KEY:-delay_p99_s}" \
+		SCALE="${CRUDE_DELAY_SCALE:-1000000}" "$1"
+}
+
+# nfips-rude's per-flow report, summed: "sent achieved_pps requested_pps errors missed"
+# (lines "flow N: requested X pps, achieved Y pps, S packets sent, E send errors").
+rude_report_parse() {
+	awk '/^flow [0-9]+: requested/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "requested") req += $(i + 1)
+			if ($i == "achieved") ach += $(i + 1)
+			if ($i == "packets" && $(i + 1) == "sent,") sent += $(i - 1)
+			if ($i == "send" && $(i + 1) ~ /^errors/) err += $(i - 1)
+			if ($i == "missed") missed += $(i - 1)
+		}
+		found = 1
+	}
+	END { if (found) printf "%d %.1f %.1f %d %d\n", sent, ach, req, err, missed }' "$1"
+}
+
+# Packets the collector's own socket dropped (receiver overload, not the IPS).
+crude_socket_drops() { sed -n 's/.*"socket_drops": *\([0-9]*\).*/\1/p' "$1" | head -n1; }
+
+# measure EXP VARIANT PARAM PPS PAYLOAD: one point, one CSV row. Sets
+# M_STATUS (ok|failed), M_LOSS (percent), M_RX (pps), M_GEN_OK (1 when the
+# generator sent at least 97 % of what was asked).
+measure() {
+	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 flows=$FLOWS dur=$DUR
+	local d=$BENCH_TMP/pt script json rlog clog cpid rc sent rx med p99 note= st=ok
+	local mbps rxpps rxmbps loss gen_ok=1 want
+	mkdir -p "$d"
+	script=$d/rude.script json=$d/crude.json rlog=$d/rude.log clog=$d/crude.log
+	rm -f "$json"
+	((pps < flows)) && flows=1
+	rude_script "$pps" "$bytes" "$flows" "$dur" "$script"
+	want=$(((pps) * dur))
+
+	# Straight to ip netns exec (it execs the program): the pid is the
+	# collector's own, and SIGTERM (not SIGINT, which bash makes background
+	# jobs ignore) ends it with its summary.
+	$IP netns exec "$NS_DST" "$CRUDE" -p $CRUDE_PORT --cpu $GEN_CPU --json "$json" >"$clog" 2>&1 &
+	cpid=$!
+	if ! wait_for 10 crude_ready "$clog"; then
+		note="crude not ready: $(tail -n 2 "$clog" | tr '\n' ' ')"
+		st=failed
+	fi
+	if [[ $st == ok ]]; then
+		ns "$NS_SRC" "$RUDE" -s "$script" --cpu $GEN_CPU >"$rlog" 2>&1
+		rc=$?
+		if [[ $rc -ne 0 ]]; then
+			note="rude exited $rc: $(tail -n 2 "$rlog" | tr '\n' ' ')"
+			st=failed
+		fi
+		wait_quiet
+	fi
+	kill -TERM "$cpid" 2>/dev/null
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$cpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	if [[ $st == ok && ! -s $json ]]; then
+		note="crude wrote no JSON: $(tail -n 2 "$clog" | tr '\n' ' ')"
+		st=failed
+	fi
+	M_LOSS= M_RX= M_GEN_OK=1
+	mbps=$(awk -v p="$pps" -v b="$bytes" 'BEGIN { printf "%.3f", p * (b + 28) * 8 / 1e6 }')
+	if [[ $st == ok ]]; then
+		read -r rx med p99 < <(crude_json_parse "$json")
+		local ach req serr sdrop missed
+		read -r sent ach req serr missed < <(rude_report_parse "$rlog")
+		if [[ -z $sent ]]; then
+			st=failed note="no report from nfips-rude: $(tail -n 2 "$rlog" | tr '\n' ' ')"
+			sent=0
+		fi
+		# The generator must have offered what was asked, at that rate.
+		# (Its "achieved" rate is only reported: one late wake-up near
+		# the end lowers it without changing what was offered.)
+		awk -v s="$sent" -v w="$want" 'BEGIN { exit !(s < 0.97 * w) }' && gen_ok=0
+		((${missed:-0} > 0)) && note="${note:+$note; }rude missed $missed (sender too slow)"
+		((${serr:-0} > 0)) && note="${note:+$note; }rude send errors $serr"
+		sdrop=$(crude_socket_drops "$json")
+		((${sdrop:-0} > 0)) && note="${note:+$note; }collector socket dropped $sdrop"
+		read -r loss rxpps rxmbps < <(awk -v s="$sent" -v r="$rx" -v d="$dur" -v b="$bytes" 'BEGIN {
+			l = s > 0 ? (s - r) * 100 / s : 0; if (l < 0) l = 0
+			printf "%.4f %.1f %.3f\n", l, r / d, r / d * (b + 28) * 8 / 1e6 }')
+		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok
+		((gen_ok)) || note="${note:+$note; }generator offered less: sent $sent of $want, achieved $ach of $req pps"
+	fi
+	M_STATUS=$st M_NOTE=$note
+	[[ $st == ok ]] || gen_ok=
+	emit points "$WHERE,$exp,$v,$param,$bytes,$flows,$dur,$pps,$mbps,${sent:-},${rx:-},${loss:-},${rxpps:-},${rxmbps:-},${med:-},${p99:-},$gen_ok,$st,$(csv_clean "$note")"
+	if [[ $st == ok ]]; then
+		progress "$(printf '%-3s %-9s %-12s offered %8d pps %7.2f Mbit/s: rx %9.1f pps loss %7.3f %% delay p50 %s us p99 %s us%s' \
+			"$exp" "$v" "${param:--}" "$pps" "$mbps" "$rxpps" "$loss" "${med:-?}" "${p99:-?}" "${note:+ ($note)}")"
+	else
+		progress "$(printf '%-3s %-9s %-12s offered %8d pps: FAILED: %s' "$exp" "$v" "${param:--}" "$pps" "$note")"
+	fi
+	[[ $st == ok ]]
+}
+
+# mlfr_search EXP VARIANT PARAM PAYLOAD START CAP: the max loss-free rate
+# (see the header). Emits each point and one "mlfr" fact; sets MLFR (pps,
+# empty when even START was lossy or failed) and MLFR_NOTE.
+BISECT=${BISECT:-3}
+mlfr_search() {
+	local exp=$1 v=$2 param=$3 bytes=$4 r=$5 cap=$6 good= bad= i mid status=ok
+	MLFR_NOTE=
+	while :; do
+		if ! measure "$exp" "$v" "$param" "$r" "$bytes"; then status=failed; break; fi
+		if [[ $M_GEN_OK == 0 ]]; then
+			# The generator could not offer r: the IPS is not the limit.
+			MLFR_NOTE="generator-limited at $r pps"
+			awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }' && good=$r || bad=$r
+			break
+		fi
+		if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
+			good=$r
+			if ((r >= cap)); then MLFR_NOTE="loss-free at the cap $cap pps (generator/cap-limited)"; break; fi
+			r=$((r * 2))
+			((r > cap)) && r=$cap
+		else
+			bad=$r
+			break
+		fi
+	done
+	if [[ $status == ok && -n $bad ]]; then
+		local lo=${good:-$((bad / 8))}
+		[[ -z $good ]] && {
+			# Even the start was lossy: one step down, by 8x, then bisect.
+			if measure "$exp" "$v" "$param" "$lo" "$bytes" &&
+				awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
+				good=$lo
+			else
+				[[ $M_STATUS == failed ]] && status=failed
+				lo=
+			fi
+		}
+		if [[ -n $good ]]; then
+			for ((i = 0; i < BISECT; i++)); do
+				mid=$(awk -v a="$good" -v b="$bad" 'BEGIN { printf "%d", sqrt(a * b) }')
+				((mid <= good || mid >= bad)) && break
+				if ! measure "$exp" "$v" "$param" "$mid" "$bytes"; then status=failed; break; fi
+				if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
+					good=$mid
+				else
+					bad=$mid
+				fi
+			done
+		fi
+	fi
+	MLFR=$good
+	if [[ $status == failed ]]; then
+		fact mlfr "$v" "$exp:$param" "" pps failed "a point failed: ${M_NOTE:-}"
+		MLFR=
+		return 1
+	fi
+	[[ -z $good ]] && MLFR_NOTE="lossy even at the lowest rate tried"
+	fact mlfr "$v" "$exp:$param" "${good:-0}" pps ok "payload $bytes; bracket ${good:-0}..${bad:-none}${MLFR_NOTE:+; $MLFR_NOTE}"
+	return 0
+}

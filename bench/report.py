@@ -1,0 +1,559 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turns one bench run into results: merged CSV, JSON, PNG plots in the
+style of the paper's figures 3-7 (gnuplot) and summary.md with the targets
+marked met / not met next to the paper's figures.
+
+Usage: bench/report.py RUN_DIR [--grid short|full] [--duration SECONDS]
+RUN_DIR holds vm/ and/or host/, each with points.csv and facts.csv as
+bench/run.sh writes them. Only measured values are reported; a target whose
+inputs are missing or failed says so with the reason.
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+LOSS_FREE_PCT = 0.1
+SLEEP_US = 100
+WORKERS_W = 1   # CPUs the IPS may use under the pinning: CPU1 only
+
+VARIANT_TITLE = {
+    "none": "plain forwarding",
+    "kernel": "kernel twin (nfips.ko)",
+    "user": "user twin (nfipsd)",
+    "kernel_bm": "kernel twin bm",
+    "user_bm": "user twin bm",
+    "user_hs": "user twin hs",
+    "xt_string": "xt_string rules",
+}
+WHERE_TITLE = {"vm": "VM (Debian 6.1, qemu TCG, 2 vCPUs)",
+               "host": "host (native, this machine's kernel)"}
+
+
+def fnum(s):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def read_csv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class Run:
+    def __init__(self, d):
+        self.dir = d
+        self.points, self.facts = [], []
+        for where in ("vm", "host"):
+            self.points += read_csv(os.path.join(d, where, "points.csv"))
+            self.facts += read_csv(os.path.join(d, where, "facts.csv"))
+
+    def pts(self, where, exp, variant=None, param=None, ok=True):
+        out = []
+        for p in self.points:
+            if p["where"] != where or p["exp"] != exp:
+                continue
+            if variant is not None and p["variant"] != variant:
+                continue
+            if param is not None and p["param"] != str(param):
+                continue
+            if ok and p["status"] != "ok":
+                continue
+            out.append(p)
+        return out
+
+    def failed(self, where, exp, variant=None):
+        return [p for p in self.pts(where, exp, variant, ok=False)
+                if p["status"] != "ok"]
+
+    def fact(self, where, key, variant=None, param=None):
+        """The last matching fact (a later repetition wins), or None."""
+        found = None
+        for f in self.facts:
+            if f["where"] == where and f["key"] == key and \
+                    (variant is None or f["variant"] == variant) and \
+                    (param is None or f["param"] == param):
+                found = f
+        return found
+
+    def facts_all(self, where, key, variant=None):
+        return [f for f in self.facts if f["where"] == where and f["key"] == key
+                and (variant is None or f["variant"] == variant)]
+
+
+# --- values with reasons ---------------------------------------------------------
+
+class Val:
+    """A measured value, or the reason there is none."""
+
+    def __init__(self, v=None, why=None, how=""):
+        self.v, self.why, self.how = v, why, how
+
+    def ok(self):
+        return self.v is not None
+
+
+def mlfr(run, where, variant, param):
+    """Max loss-free rate fact: median over repetitions (pps)."""
+    fs = [f for f in run.facts_all(where, "mlfr", variant) if f["param"] == param]
+    if not fs:
+        if run.failed(where, param.split(":")[0], variant):
+            return Val(why=f"{variant} {param} on {where}: its measurement failed: "
+                       + run.failed(where, param.split(':')[0], variant)[0]["note"])
+        return Val(why=f"{variant} {param} on {where} was not measured "
+                   "(variant unavailable or run did not get there)")
+    good = [fnum(f["value"]) for f in fs if f["status"] == "ok" and fnum(f["value"]) is not None]
+    if not good:
+        return Val(why=f"{variant} {param} on {where}: search failed: {fs[-1]['note']}")
+    good.sort()
+    v = good[len(good) // 2]
+    note = fs[-1]["note"]
+    return Val(v, how=f"{len(good)} search(es); {note}")
+
+
+def low_load_delay(run, where, exp, variant, param):
+    """Median delay (us) at the lowest offered load measured."""
+    ps = run.pts(where, exp, variant, param)
+    ps = [p for p in ps if fnum(p["delay_med_us"]) is not None]
+    if not ps:
+        return Val(why=f"no {exp} delay point for {variant} on {where}")
+    lo = min(ps, key=lambda p: fnum(p["offered_pps"]))
+    lows = [p for p in ps if p["offered_pps"] == lo["offered_pps"]]
+    vals = sorted(fnum(p["delay_med_us"]) for p in lows)
+    return Val(vals[len(vals) // 2],
+               how=f"{lo['offered_mbps']} Mbit/s ({lo['offered_pps']} pps, payload {lo['payload']})")
+
+
+def max_throughput(run, where, exp, variant, param):
+    ps = run.pts(where, exp, variant, param)
+    ps = [p for p in ps if fnum(p["rx_mbps"]) is not None]
+    if not ps:
+        return Val(why=f"no {exp} points for {variant} on {where}")
+    best = max(ps, key=lambda p: fnum(p["rx_mbps"]))
+    return Val(fnum(best["rx_mbps"]),
+               how=f"max received over the sweep, at {best['offered_mbps']} Mbit/s offered")
+
+
+def ratio(a, b):
+    if not a.ok():
+        return Val(why=a.why)
+    if not b.ok():
+        return Val(why=b.why)
+    if b.v == 0:
+        return Val(why="the reference value is 0")
+    return Val(a.v / b.v)
+
+
+def fmt(v, unit="", digits=1):
+    if v is None:
+        return "—"
+    if abs(v) >= 1000 and unit in ("pps",):
+        return f"{v:,.0f} {unit}".strip()
+    return f"{v:.{digits}f} {unit}".strip()
+
+
+# --- targets ---------------------------------------------------------------------------
+
+def targets(run):
+    rows = []
+
+    def add(name, measured, limit_txt, met, how, why=None):
+        rows.append({"target": name, "measured": measured, "limit": limit_txt,
+                     "status": ("not measured" if met is None else
+                                ("met" if met else "not met")),
+                     "how": how, "why": why})
+
+    # 1. kernel twin, empty chain, >= 0.9 x plain forwarding (VM, same run)
+    k, n = mlfr(run, "vm", "kernel", "E1:empty"), mlfr(run, "vm", "none", "E1:empty")
+    r = ratio(k, n)
+    add("kernel twin, chain selected but empty: max loss-free rate >= 0.9 x plain forwarding",
+        f"{fmt(k.v, 'pps', 0)} vs {fmt(n.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+        ">= 0.90 x", (r.v >= 0.9) if r.ok() else None,
+        "VM, same run, 64-byte payload, E1 search", r.why)
+    # 2. user twin, empty chain, >= 0.5 x plain forwarding (native host)
+    u, n = mlfr(run, "host", "user", "E1:empty"), mlfr(run, "host", "none", "E1:empty")
+    r = ratio(u, n)
+    add("user twin, chain selected but empty: max loss-free rate >= 0.5 x plain forwarding",
+        f"{fmt(u.v, 'pps', 0)} vs {fmt(n.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+        ">= 0.50 x", (r.v >= 0.5) if r.ok() else None,
+        "native host, same run, 64-byte payload, E1 search", r.why)
+    # 3. one 100 us sleep module: >= 0.8 x W x 10,000 pps in each twin
+    lim = 0.8 * WORKERS_W * (1e6 / SLEEP_US)
+    for where, v in (("vm", "kernel"), ("vm", "user"), ("host", "user")):
+        m = mlfr(run, where, v, "E4:1")
+        add(f"{VARIANT_TITLE[v]}, one 100 us sleep module ({where}): max loss-free rate "
+            f">= 0.8 x W x 10,000 pps, W = {WORKERS_W}",
+            fmt(m.v, "pps", 0), f">= {lim:,.0f} pps", (m.v >= lim) if m.ok() else None,
+            f"{where}, 1000-byte payload, 4 flows, E4 search; W = {WORKERS_W}: the IPS may use "
+            "CPU1 only (CPU0 generates and collects)", m.why)
+    # 4a. kernel bm with 200 patterns >= 0.8 x 200 xt_string rules (VM)
+    kb, xs = mlfr(run, "vm", "kernel_bm", "E3:200"), mlfr(run, "vm", "xt_string", "E3:200")
+    r = ratio(kb, xs)
+    add("200 payload patterns: kernel-twin bm >= 0.8 x 200 xt_string rules",
+        f"{fmt(kb.v, 'pps', 0)} vs {fmt(xs.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+        ">= 0.80 x", (r.v >= 0.8) if r.ok() else None,
+        "VM, same run, max loss-free rates, 64-byte payload, no pattern matches", r.why)
+    # 4b. user hs >= 10 x user bm, 200 patterns (host; VM shown too)
+    for where in ("host", "vm"):
+        hs, bm = mlfr(run, where, "user_hs", "E3:200"), mlfr(run, where, "user_bm", "E3:200")
+        r = ratio(hs, bm)
+        add(f"200 payload patterns: user-twin hs >= 10 x user-twin bm ({where})",
+            f"{fmt(hs.v, 'pps', 0)} vs {fmt(bm.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+            ">= 10 x", (r.v >= 10) if r.ok() else None,
+            f"{where}, max loss-free rates, 64-byte payload", r.why)
+    # 5. added median one-way delay at low load: kernel <= 0.5 x user (VM)
+    dk = low_load_delay(run, "vm", "E1", "kernel", "empty")
+    du = low_load_delay(run, "vm", "E1", "user", "empty")
+    dn = low_load_delay(run, "vm", "E1", "none", "empty")
+    if dk.ok() and du.ok() and dn.ok():
+        ak, au = dk.v - dn.v, du.v - dn.v
+        if au <= 0:
+            add("added median one-way delay at low load: kernel twin <= 0.5 x user twin",
+                f"kernel +{ak:.1f} us, user +{au:.1f} us", "<= 0.50 x", None,
+                "VM, same run, empty chain", "the user twin added no delay over plain forwarding")
+        else:
+            add("added median one-way delay at low load: kernel twin <= 0.5 x user twin",
+                f"kernel +{ak:.1f} us, user +{au:.1f} us = {ak / au:.2f} x "
+                f"(plain {dn.v:.1f} us)", "<= 0.50 x", ak <= 0.5 * au,
+                f"VM, same run, empty chain, {dk.how}; added = median - plain forwarding's median")
+    else:
+        add("added median one-way delay at low load: kernel twin <= 0.5 x user twin", "—",
+            "<= 0.50 x", None, "VM", dk.why or du.why or dn.why)
+    # 6a. memory
+    f = run.fact("host", "nfipsd_rss", "user")
+    if f and f["status"] == "ok" and fnum(f["value"]) is not None:
+        mib = fnum(f["value"]) / 1024
+        add("memory: nfipsd resident size <= 64 MiB with 1,000 hs patterns and two workers",
+            f"{mib:.1f} MiB", "<= 64 MiB", mib <= 64, "host; " + f["note"])
+    else:
+        add("memory: nfipsd resident size <= 64 MiB with 1,000 hs patterns and two workers",
+            "—", "<= 64 MiB", None, "host",
+            (f["note"] if f else "not measured (user twin unavailable or the run did not get there)"))
+    # 6b. kernel queues bounded
+    fs = [f for f in run.facts_all("vm", "kq_max_depth", "kernel")]
+    good = [fnum(f["value"]) for f in fs if f["status"] == "ok" and fnum(f["value"]) is not None]
+    maxlen = 1024
+    setup = run.fact("vm", "setup")
+    if setup and "maxlen " in setup["value"]:
+        maxlen = int(setup["value"].split("maxlen ")[1].split()[0])
+    if good:
+        md = max(good)
+        add("kernel queues bounded by maxlen (max_depth from the kernel stats)",
+            f"max_depth {md:.0f}", f"<= {maxlen}", md <= maxlen,
+            f"VM, read after the sleep-module overload runs ({len(good)} readings)")
+    else:
+        add("kernel queues bounded by maxlen (max_depth from the kernel stats)", "—",
+            f"<= {maxlen}", None, "VM",
+            fs[-1]["note"] if fs else "not measured (kernel twin unavailable or the run did not get there)")
+    return rows
+
+
+def paper_rows(run):
+    rows = []
+    tk = max_throughput(run, "vm", "E4", "kernel", "1")
+    tu = max_throughput(run, "vm", "E4", "user", "1")
+    r = ratio(tk, tu)
+    rows.append(["max throughput, one sleep module (kernel / user)",
+                 "FIDRAN 70 vs MIPSA 35 Mbit/s = 2.0",
+                 f"{fmt(tk.v, 'Mbit/s')} vs {fmt(tu.v, 'Mbit/s')} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
+                 "VM, E4 sweep, 1000-byte payload"])
+    mk, mu = mlfr(run, "vm", "kernel", "E4:1"), mlfr(run, "vm", "user", "E4:1")
+    r = ratio(mk, mu)
+    rows.append(["max loss-free rate, one sleep module (kernel / user)", "—",
+                 f"{fmt(mk.v, 'pps', 0)} vs {fmt(mu.v, 'pps', 0)} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
+                 "VM, E4 search"])
+    dk = low_load_delay(run, "vm", "E4", "kernel", "1")
+    du = low_load_delay(run, "vm", "E4", "user", "1")
+    r = ratio(dk, du)
+    rows.append(["delay at low load, one sleep module (kernel / user)",
+                 "FIDRAN 0.167 vs MIPSA 0.230 ms = 0.73",
+                 f"{fmt(dk.v and dk.v / 1000, 'ms', 3)} vs {fmt(du.v and du.v / 1000, 'ms', 3)} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
+                 "VM, E4, " + (dk.how or "")])
+    dk = low_load_delay(run, "vm", "E1", "kernel", "empty")
+    du = low_load_delay(run, "vm", "E1", "user", "empty")
+    r = ratio(dk, du)
+    rows.append(["delay at low load, empty chain (kernel / user)", "fig. 3: close at low load",
+                 f"{fmt(dk.v, 'us')} vs {fmt(du.v, 'us')} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
+                 "VM, E1, " + (dk.how or "")])
+    return rows
+
+
+# --- plots -------------------------------------------------------------------------------
+
+def gnuplot_terminal():
+    try:
+        out = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True,
+                             text=True, timeout=20)
+        t = out.stdout + out.stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if "pngcairo" in t:
+        return "pngcairo size 900,600 font ',11'"
+    if " png " in t or "\npng" in t:
+        return "png size 900,600"
+    return None
+
+
+class Plotter:
+    def __init__(self, outdir):
+        self.outdir = outdir
+        self.term = gnuplot_terminal() if shutil.which("gnuplot") else None
+        self.made, self.errors = [], []
+        os.makedirs(os.path.join(outdir, "plots", "data"), exist_ok=True)
+
+    def plot(self, name, title, xlabel, ylabel, series, logy=False, yrange=None):
+        """series: [(label, [(x, y), ...])]; one line per series."""
+        series = [(l, sorted(pts)) for l, pts in series if pts]
+        if not series:
+            return None
+        if not self.term:
+            self.errors.append(f"{name}: gnuplot with a png terminal is not available")
+            return None
+        ddir = os.path.join(self.outdir, "plots", "data")
+        cmds = [f"set terminal {self.term}", f"set output '{name}.png'",
+                f"set title \"{title}\"", f"set xlabel \"{xlabel}\"",
+                f"set ylabel \"{ylabel}\"", "set grid", "set key top left",
+                "set datafile separator ' '"]
+        if logy:
+            cmds.append("set logscale y")
+        if yrange:
+            cmds.append(f"set yrange [{yrange}]")
+        plots = []
+        for i, (label, pts) in enumerate(series):
+            df = os.path.join(ddir, f"{name}-{i}.dat")
+            with open(df, "w") as f:
+                for x, y in pts:
+                    f.write(f"{x} {y}\n")
+            plots.append(f"'data/{name}-{i}.dat' using 1:2 with linespoints "
+                         f"title \"{label}\"")
+        cmds.append("plot " + ", ".join(plots))
+        gp = os.path.join(self.outdir, "plots", f"{name}.gp")
+        with open(gp, "w") as f:
+            f.write("\n".join(cmds) + "\n")
+        r = subprocess.run(["gnuplot", f"{name}.gp"], cwd=os.path.join(self.outdir, "plots"),
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.errors.append(f"{name}: gnuplot: {r.stderr.strip()[:200]}")
+            return None
+        self.made.append(f"plots/{name}.png")
+        return f"plots/{name}.png"
+
+
+def xy(points, xkey, ykey, scale=1.0):
+    out = []
+    for p in points:
+        x, y = fnum(p[xkey]), fnum(p[ykey])
+        if x is None or y is None:
+            continue
+        out.append((x, y * scale))
+    return out
+
+
+def make_plots(run, pl):
+    figs = []
+    for where in ("vm", "host"):
+        wt = "VM" if where == "vm" else "host"
+        # Fig. 3: delay over load, empty chains
+        s = [(VARIANT_TITLE[v], xy(run.pts(where, "E1", v, "empty"), "offered_mbps", "delay_med_us", 1e-3))
+             for v in ("none", "kernel", "user")]
+        figs.append(("E1 (fig. 3) basic packet delay, " + wt,
+                     pl.plot(f"E1_delay_{where}", f"E1: delay over load, empty chains ({wt})",
+                             "offered load [Mbit/s]", "median one-way delay [ms]", s, logy=True)))
+        # Fig. 4a: header signatures
+        s = [(VARIANT_TITLE[v], xy(run.pts(where, "E2", v), "param", "rx_mbps"))
+             for v in ("kernel", "user")]
+        nn = run.pts(where, "E2", "none")
+        if nn:
+            s.append((VARIANT_TITLE["none"] + " (ceiling)",
+                      [(0, fnum(nn[-1]["rx_mbps"])), (200, fnum(nn[-1]["rx_mbps"]))]))
+        figs.append(("E2 (fig. 4a) header analysis, " + wt,
+                     pl.plot(f"E2_header_{where}", f"E2: throughput over TCP-NULL signatures, 100 Mbit/s offered ({wt})",
+                             "number of signatures", "throughput [Mbit/s]", s)))
+        # Fig. 4b: payload patterns
+        s = [(VARIANT_TITLE[v], xy(run.pts(where, "E3", v), "param", "rx_mbps"))
+             for v in ("kernel_bm", "user_bm", "user_hs", "xt_string")]
+        s = [(l, [(x, y) for x, y in pts]) for l, pts in s]
+        nn = run.pts(where, "E3", "none")
+        if nn:
+            s.append((VARIANT_TITLE["none"] + " (ceiling)",
+                      [(0, fnum(nn[-1]["rx_mbps"])), (200, fnum(nn[-1]["rx_mbps"]))]))
+        figs.append(("E3 (fig. 4b) payload analysis, " + wt,
+                     pl.plot(f"E3_payload_{where}", f"E3: throughput over payload patterns (none matching), 100 Mbit/s offered ({wt})",
+                             "number of patterns", "throughput [Mbit/s]", s)))
+        # Fig. 5a-c: one sleep module
+        for key, ylabel, name, scale, logy in (
+                ("rx_mbps", "throughput [Mbit/s]", "throughput", 1.0, False),
+                ("delay_med_us", "median one-way delay [ms]", "delay", 1e-3, True),
+                ("loss_pct", "packet loss [%]", "loss", 1.0, False)):
+            s = [(VARIANT_TITLE[v], xy(run.pts(where, "E4", v, "1"), "offered_mbps", key, scale))
+                 for v in ("kernel", "user")]
+            figs.append((f"E4 (fig. 5) one sleep module: {name}, " + wt,
+                         pl.plot(f"E4_{name}_{where}", f"E4: one 100 us sleep module, {name} ({wt})",
+                                 "offered load [Mbit/s]", ylabel, s, logy=logy)))
+        # Figs. 6/7: loss over load and sleep modules, one plot per twin
+        for v in ("kernel", "user"):
+            ps = run.pts(where, "E5", v)
+            ks = sorted({int(p["param"]) for p in ps})
+            s = [(f"{k} sleep module{'s' if k > 1 else ''}",
+                  xy([p for p in ps if p["param"] == str(k)], "offered_mbps", "loss_pct")) for k in ks]
+            figs.append((f"E5 (figs. 6/7) loss over load and sleep modules, {VARIANT_TITLE[v]}, " + wt,
+                         pl.plot(f"E5_loss_{v}_{where}", f"E5: packet loss, {VARIANT_TITLE[v]} ({wt})",
+                                 "offered load [Mbit/s]", "packet loss [%]", s)))
+    return [(t, p) for t, p in figs if p]
+
+
+# --- summary -------------------------------------------------------------------------------
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |")
+    return "\n".join(out)
+
+
+def mlfr_table(run):
+    rows = []
+    for where in ("vm", "host"):
+        for f in run.facts_all(where, "mlfr"):
+            v = fnum(f["value"])
+            payload = 1000 if f["param"].startswith("E4") else 64
+            rows.append([WHERE_TITLE[where].split(" (")[0], f["variant"], f["param"],
+                         (f"{v:,.0f} pps = {v * (payload + 28) * 8 / 1e6:.1f} Mbit/s"
+                          if v is not None and f["status"] == "ok" else "FAILED"),
+                         f["note"]])
+    return rows
+
+
+def point_rows(run):
+    rows = []
+    for p in run.points:
+        rows.append([p["where"], p["exp"], p["variant"], p["param"], p["offered_pps"],
+                     p["offered_mbps"], p["rx_pps"], p["loss_pct"], p["delay_med_us"],
+                     p["delay_p99_us"], p["status"] + ("" if p["gen_ok"] in ("1", "") else " (gen-limited)"),
+                     p["note"]])
+    return rows
+
+
+def write_summary(run, args, tgt, paper, figs, pl):
+    d = run.dir
+    L = []
+    L.append(f"# nfips bench — {args.grid} grid")
+    L.append("")
+    L.append(f"Run folder: `{d}`; total wall time {args.duration or '?'} s. "
+             "Every figure below was measured in this run; nothing is carried over.")
+    L.append("")
+    L.append("## How it was measured")
+    for where in ("vm", "host"):
+        m, s, du = run.fact(where, "machine"), run.fact(where, "setup"), run.fact(where, "duration")
+        if not m:
+            L.append(f"- **{WHERE_TITLE[where]}**: not run or no result came back.")
+            continue
+        L.append(f"- **{WHERE_TITLE[where]}**: {m['value']}; {s['value'] if s else ''}; "
+                 f"{s['note'] if s else ''}; {m['note']}"
+                 + (f"; {du['note']}; took {du['value']} s" if du else " (did not finish)"))
+    kp = run.fact("vm", "kernel_pinned")
+    if kp:
+        L.append(f"- kernel twin worker threads pinned: {kp['value']} ({kp['note']})")
+    L.append("- Topology: three network namespaces src — ips — dst joined by veth pairs; "
+             "nfips-rude sends from src, nfips-crude collects in dst; both on CPU0 (`--cpu 0`), "
+             "dst's receive processing steered to CPU0 by RPS; the ips namespace's input veth "
+             "steered to CPU1 by RPS, nfipsd / the kernel workers pinned to CPU1 (taskset). "
+             "One variant at a time in ips.")
+    L.append("- One point: 4 CONSTANT flows (source ports 3001–3004) for the stated duration; "
+             "loss = (packets rude sent − packets crude received) / sent, after the IPS queues "
+             "drained; delay = median of the per-flow median one-way delays (p99: the largest "
+             "per-flow p99), same clock on both ends. Mbit/s counts IPv4 datagrams "
+             "((payload + 28) × 8 bits per packet). Points where the generator could not "
+             "offer the asked rate are flagged (gen-limited).")
+    L.append(f"- **Maximum loss-free rate** (MLFR): the highest offered rate with loss ≤ "
+             f"{LOSS_FREE_PCT} %, found by doubling from a start rate until a point is lossy, "
+             "then 3 geometric bisection steps in the last bracket (resolution ≈ 9 %). "
+             "Single runs; the host notes measured ±15–20 % noise near the limits.")
+    L.append("- E1–E3 use a 64-byte payload; E4/E5 (sleep modules) a 1000-byte payload, "
+             "because the paper's 70 Mbit/s at 0.1 ms per packet implies packets of ~900 bytes. "
+             "E2/E3 throughput = received rate with 100 Mbit/s offered (the paper's link speed).")
+    L.append("")
+    L.append("## Targets")
+    L.append(md_table(["target", "measured", "limit", "status", "how", "why not measured"],
+                      [[t["target"], t["measured"], t["limit"], f"**{t['status']}**", t["how"],
+                        t["why"] or ""] for t in tgt]))
+    L.append("")
+    L.append("## Next to the paper (Hess et al., figures 3–7)")
+    L.append("Absolute numbers under emulation mean little; ratios of twins measured in the "
+             "same VM run are the comparison.")
+    L.append(md_table(["figure", "paper", "nfips (this run)", "how"], paper))
+    L.append("")
+    L.append("## Maximum loss-free rates")
+    L.append(md_table(["where", "variant", "experiment:param", "MLFR", "note"], mlfr_table(run)))
+    L.append("")
+    L.append("## Plots")
+    for t, p in figs:
+        L.append(f"- {t}: ![]({p})")
+    for e in pl.errors:
+        L.append(f"- plot not drawn: {e}")
+    L.append("")
+    fails = [p for p in run.points if p["status"] != "ok"]
+    L.append(f"## Failed measurements ({len(fails)})")
+    if fails:
+        L.append(md_table(["where", "exp", "variant", "param", "offered pps", "reason"],
+                          [[p["where"], p["exp"], p["variant"], p["param"], p["offered_pps"],
+                            p["note"]] for p in fails]))
+    else:
+        L.append("None.")
+    bad_facts = [f for f in run.facts if f["status"] not in ("ok",)]
+    if bad_facts:
+        L.append("")
+        L.append("Facts not available:")
+        for f in bad_facts:
+            L.append(f"- {f['where']} {f['key']} {f['variant']} {f['param']}: {f['status']} — {f['note']}")
+    L.append("")
+    L.append("## All points")
+    L.append(md_table(["where", "exp", "variant", "param", "offered pps", "offered Mbit/s",
+                       "rx pps", "loss %", "delay p50 us", "delay p99 us", "status", "note"],
+                      point_rows(run)))
+    L.append("")
+    with open(os.path.join(d, "summary.md"), "w") as f:
+        f.write("\n".join(L))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--grid", default="short")
+    ap.add_argument("--duration", default=None)
+    args = ap.parse_args()
+    run = Run(args.dir)
+    # Merged CSVs
+    for name, rows in (("points.csv", run.points), ("facts.csv", run.facts)):
+        if rows:
+            with open(os.path.join(args.dir, name), "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+                w.writeheader()
+                w.writerows(rows)
+    tgt = targets(run)
+    paper = paper_rows(run)
+    pl = Plotter(args.dir)
+    figs = make_plots(run, pl)
+    with open(os.path.join(args.dir, "results.json"), "w") as f:
+        json.dump({"grid": args.grid, "duration_s": fnum(args.duration),
+                   "targets": tgt,
+                   "paper": [dict(zip(["figure", "paper", "nfips", "how"], r)) for r in paper],
+                   "facts": run.facts, "points": run.points, "plots": pl.made,
+                   "plot_errors": pl.errors}, f, indent=1)
+    write_summary(run, args, tgt, paper, figs, pl)
+    if not run.points:
+        print("report.py: no measurement points in " + args.dir, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the experiments E1-E5 (the paper's figures 3-7) for the variants that
+# exist where it runs, one variant at a time in the ips namespace, and writes
+# one CSV row per measurement point (points.csv) and per derived fact
+# (facts.csv: maximum loss-free rates, memory, queue depth). Runs on the host
+# and, unchanged, inside the kernel-twin VM (BENCH_STREAM=1 then also prints
+# every row as a "BENCH:" line for the host to parse off the console).
+#
+# Usage: bench/run.sh --where host|vm [--grid short|full] [--variants "none user ..."]
+#                     [--out DIR] [--tbf] [--dur SECONDS]
+#   variants: none (plain forwarding), kernel (nfips.ko; VM only), user
+#             (nfipsd), xt_string (iptables -m string --algo bm rules)
+# Exit: 0 when the run itself worked (whatever the numbers), 1 when it broke
+# (topology, missing tools); a failed measurement is a "failed" row.
+#
+#   $NS_SRC rude (CPU0) --- $NS_IPS forwards + IPS (CPU1) --- $NS_DST crude (CPU0)
+set -u
+WHERE=host GRID=short VARIANTS= OUT= TBF=0
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--where) WHERE=$2; shift ;;
+	--grid) GRID=$2; shift ;;
+	--variants) VARIANTS=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--tbf) TBF=1 ;;
+	--dur) DUR=$2; shift ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+export WHERE TBF
+if [[ -n $OUT ]]; then
+	mkdir -p "$OUT" || exit 1
+	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv
+fi
+source "$(dirname "$0")/lib.sh"
+[[ -s $POINTS_CSV ]] || echo "$POINTS_HDR" >"$POINTS_CSV"
+[[ -s $FACTS_CSV ]] || echo "$FACTS_HDR" >"$FACTS_CSV"
+
+die() { progress "BROKEN: $*"; [[ $BENCH_STREAM == 1 ]] && echo "BENCH:broken,$*"; exit 1; }
+
+[[ $(id -u) -eq 0 ]] || die "needs root"
+[[ $(nproc) -ge 2 ]] || die "needs 2 CPUs for the pinning (have $(nproc))"
+for c in "$RUDE" "$CRUDE"; do [[ -x $c ]] || die "missing $c (make all)"; done
+command -v iptables >/dev/null || die "missing iptables"
+
+# Which variants can run here: asked for and their parts present.
+if [[ -z $VARIANTS ]]; then
+	VARIANTS="none user xt_string"
+	[[ $WHERE == vm ]] && VARIANTS="none kernel user xt_string"
+fi
+have() { [[ " $VARIANTS " == *" $1 "* ]]; }
+if have user && [[ ! -x $NFIPSD || ! -x $NFIPSCTL ]]; then
+	fact variant user "" "" "" unavailable "build/nfipsd or build/nfipsctl is not built"
+	VARIANTS=${VARIANTS/user/}
+fi
+if have kernel && ! modinfo nfips >/dev/null 2>&1; then
+	fact variant kernel "" "" "" unavailable "nfips.ko is not in this kernel's modules"
+	VARIANTS=${VARIANTS/kernel/}
+fi
+IPS_VARIANTS=	# the twins present, in the order the figures show them
+have kernel && IPS_VARIANTS+=" kernel"
+have user && IPS_VARIANTS+=" user"
+
+# --- grids ---------------------------------------------------------------------
+# Rates are given in Mbit/s of IPv4 datagrams (the paper's axis) and turned
+# into packets/s for the payload in use.
+P_SMALL=64	# rate tests (E1-E3, loss-free rates)
+P_LARGE=1000	# E4/E5: at 100 us per packet the paper's 70 Mbit/s needs ~900-byte packets
+if [[ $GRID == full ]]; then
+	E1_LOADS="1 5 10 20 30 40 50 60 80 100"
+	E2_SIGS="0 25 50 100 150 200"
+	E3_PATS="0 25 50 100 150 200"
+	E4_LOADS="1 10 20 30 40 50 60 70 80 90 100"
+	E5_MODS="1 2 3 4 5 6 7 8 9 10"
+	E5_LOADS="5 10 20 40 60 80 100"
+	REPS=${REPS:-1}
+	BISECT=${BENCH_BISECT:-3}
+else
+	# Short: what the targets need plus a few points per figure.
+	E1_LOADS="1 10"
+	E2_SIGS="0 200"
+	E3_PATS="200"
+	E4_LOADS="1 20 50 80"
+	E5_MODS="2 10"	# 1 module is E4's sweep
+	E5_LOADS="10 40"
+	REPS=${REPS:-1}
+	BISECT=${BENCH_BISECT:-2}
+fi
+# hs in the VM only on the full grid: its target is a user-space one, and
+# NFQUEUE under emulation hides the matcher's speed.
+HS_IN_VM=0
+[[ $GRID == full ]] && HS_IN_VM=1
+SAT_MBPS=100	# E2/E3 "throughput": received rate at 100 Mbit/s offered (the paper's links)
+if [[ $WHERE == vm ]]; then
+	MLFR_START=${MLFR_START:-4000} MLFR_CAP=${MLFR_CAP:-256000}
+else
+	MLFR_START=${MLFR_START:-10000} MLFR_CAP=${MLFR_CAP:-640000}
+fi
+
+pps_of() { awk -v m="$1" -v b="$2" 'BEGIN { printf "%d", m * 1e6 / ((b + 28) * 8) + 0.5 }'; }
+
+# run_block VARIANT KIND N: start a config in this shell (variant_start keeps
+# state: the nfipsd pid, the module), or emit a failed row and return 1.
+run_block() {
+	local v=$1 kind=$2 n=$3 errf=$BENCH_TMP/setup.err
+	if ! variant_start "$v" "$kind" "$n" 2>"$errf"; then
+		emit points "$WHERE,$CUR_EXP,$v,$kind:$n,,,,,,,,,,,,,,failed,$(csv_clean "setup: $(tail -n 3 "$errf")")"
+		progress "$CUR_EXP $v $kind:$n: SETUP FAILED: $(tail -n 3 "$errf" | tr '\n' ' ')"
+		variant_stop "$v"
+		return 1
+	fi
+	return 0
+}
+
+kernel_queue_fact() {	# after an overload: the kernel queue stayed within maxlen
+	local j=$BENCH_TMP/kstats.json md
+	ns "$NS_IPS" "$NFIPSCTL" -k stats --json >"$j" 2>&1 || {
+		fact kq_max_depth kernel "$1" "" packets failed "nfipsctl -k stats: $(head -c 150 "$j")"
+		return
+	}
+	md=$(grep -o '"max_depth": *[0-9]*' "$j" | awk -F: '{ v = $2 + 0; if (v > m) m = v } END { if (NR) print m }')
+	if [[ -z $md ]]; then
+		fact kq_max_depth kernel "$1" "" packets failed "no max_depth in the kernel stats"
+	else
+		fact kq_max_depth kernel "$1" "$md" packets ok "maxlen $BENCH_MAXLEN per worker"
+	fi
+}
+
+# --- the run ---------------------------------------------------------------------
+t_run=$SECONDS
+bench_topo_up || die "cannot build the src-ips-dst topology"
+fact machine "" "" "$(nproc) CPUs; $(uname -r); $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "" ok \
+	"loadavg at start $(cut -d' ' -f1-3 /proc/loadavg)"
+fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF workers $BENCH_WORKERS maxlen $BENCH_MAXLEN" "" ok \
+	"gen+collector CPU$GEN_CPU; ips RPS + IPS CPU$IPS_CPU; variants:$VARIANTS"
+
+# E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
+CUR_EXP=E1
+for v in none $IPS_VARIANTS; do
+	run_block "$v" empty 0 || continue
+	[[ $v == kernel ]] && fact kernel_pinned kernel "" "$KERNEL_PINNED" threads ok "nfips kthreads moved to CPU$IPS_CPU by taskset"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		mlfr_search E1 "$v" empty $P_SMALL "$MLFR_START" "$MLFR_CAP"
+	done
+	for m in $E1_LOADS; do
+		measure E1 "$v" empty "$(pps_of "$m" $P_SMALL)" $P_SMALL
+	done
+	variant_stop "$v"
+done
+
+# E2: header signatures; throughput at 100 Mbit/s offered (64-byte payload).
+CUR_EXP=E2
+measure E2 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+for v in $IPS_VARIANTS; do
+	for n in $E2_SIGS; do
+		run_block "$v" header "$n" || continue
+		measure E2 "$v" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+	done
+	variant_stop "$v"
+done
+
+# E3: payload patterns, none matching: bm in each twin, hs in the user twin,
+# N xt_string rules. Throughput at 100 Mbit/s; the loss-free rate at the
+# largest N for the targets.
+CUR_EXP=E3
+measure E3 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+NMAX=${E3_PATS##* }
+e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
+	local v=$1 kind=$2 n label=$1
+	[[ $kind == hs ]] && label=user_hs
+	[[ $kind == bm && $v != xt_string ]] && label=${v}_bm
+	for n in $E3_PATS; do
+		if [[ $v == xt_string ]]; then
+			variant_stop xt_string
+			run_block xt_string xt "$n" || continue
+		else
+			run_block "$v" "$kind" "$n" || continue
+		fi
+		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+		if [[ $n == "$NMAX" ]]; then
+			mlfr_search E3 "$label" "$n" $P_SMALL "$((MLFR_START / 2))" "$MLFR_CAP"
+		fi
+	done
+	variant_stop "$v"
+}
+have kernel && e3 kernel bm
+have user && e3 user bm
+if have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]]; then
+	e3 user hs	# without the hs plugin: a failed setup row
+fi
+have xt_string && e3 xt_string xt
+
+# E4: one 100 us sleep module: throughput, delay and loss over offered load
+# (1000-byte payload), and its loss-free rate.
+CUR_EXP=E4
+for v in $IPS_VARIANTS; do
+	run_block "$v" sleep 1 || continue
+	for m in $E4_LOADS; do
+		measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
+	done
+	mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
+	[[ $v == kernel ]] && kernel_queue_fact E4
+	variant_stop "$v"
+done
+
+# E5: loss over load and 1-10 sleep modules.
+CUR_EXP=E5
+for v in $IPS_VARIANTS; do
+	for k in $E5_MODS; do
+		run_block "$v" sleep "$k" || continue
+		for m in $E5_LOADS; do
+			measure E5 "$v" "$k" "$(pps_of "$m" $P_LARGE)" $P_LARGE
+		done
+		[[ $v == kernel ]] && kernel_queue_fact "E5:$k"
+	done
+	variant_stop "$v"
+done
+
+# Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
+if have user; then
+	CUR_EXP=MEM
+	variant_stop user final
+	saved=$BENCH_WORKERS BENCH_WORKERS=2
+	if run_block user hs 1000; then
+		measure MEM user hs1000 "$(pps_of 10 $P_SMALL)" $P_SMALL
+		rss=$(nfipsd_rss_kb)
+		if [[ -n $rss ]]; then
+			fact nfipsd_rss user hs1000_w2 "$rss" kB ok "VmRSS after loading 1000 hs patterns, 2 workers, and 1 s of traffic"
+		else
+			fact nfipsd_rss user hs1000_w2 "" kB failed "could not read VmRSS of nfipsd"
+		fi
+	else
+		fact nfipsd_rss user hs1000_w2 "" kB failed "nfipsd did not start with 1000 hs patterns"
+	fi
+	BENCH_WORKERS=$saved
+	variant_stop user final
+fi
+
+fact duration "" "" "$((SECONDS - t_run))" s ok "loadavg at end $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ $BENCH_STREAM == 1 ]] && echo "BENCH:end,$WHERE"
+exit 0
