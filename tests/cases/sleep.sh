@@ -121,7 +121,7 @@ if [[ ${base:-} =~ ^[0-9]+$ && ${slow:-} =~ ^[0-9]+$ ]]; then
 	if ((base / 1000 > USEC / 2)); then
 		# The twin's own path (empty chain) already takes more than half
 		# of N: the machine is too loaded for a 20% statement about N.
-		tap_skip "$name" "too noisy to judge: the empty chain's median delay is $((base / 1000)) us against usec=$USEC (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+		tap_skip "$name" "too noisy to judge: the empty chain's median delay is $((base / 1000)) us against usec=$USEC (load average seen by this kernel: $(cut -d' ' -f1-3 /proc/loadavg))"
 	elif ((added * 10 >= USEC * 8 && added * 10 <= USEC * 12)); then
 		tap_ok "$name: $added us"
 	else
