@@ -34,7 +34,7 @@
 #   KMOD_KO, KMOD_MODULES, KMOD_BINS, KMOD_DIRS       see vm/initramfs.sh
 #   NFIPS_KCACHE       kernel cache root (default /var/cache/nfips/kernel)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 vm=tests/kmod/vm
 
 out=${KMOD_OUT:-build/kmod}

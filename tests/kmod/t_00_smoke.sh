@@ -11,7 +11,7 @@
 # Runs inside the VM (tests/kmod/run.sh); kselftest conventions: TAP 13,
 # exit 0 pass, 1 fail, 4 skip.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 KSFT_SKIP=4
 n=0 failed=0
@@ -92,8 +92,7 @@ for cycle in 1 2; do
 	[[ $line =~ ^nfips\ [0-9]+\ 3\ .*nfips_op_header.*\ Live ]] &&
 		[[ $line == *nfips_op_bm* && $line == *nfips_op_sleep* ]]
 	ok $? "cycle $cycle: /proc/modules: nfips Live, used by the three op-modules"
-	rmmod nfips 2>/dev/null
-	[[ $? -ne 0 ]] && loaded nfips
+	! rmmod nfips 2>/dev/null && loaded nfips
 	ok $? "cycle $cycle: rmmod nfips refused while op-modules use it"
 	check "cycle $cycle: rmmod op-modules, then nfips" \
 		rmmod nfips_op_header nfips_op_bm nfips_op_sleep nfips

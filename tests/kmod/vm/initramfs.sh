@@ -131,7 +131,7 @@ key=$({
 } | sha1sum | cut -d' ' -f1)
 
 build_base() {
-	local p d f a name dst m deps kind path rel src missing= modules
+	local p d f a name dst m deps kind path rel src missing='' modules
 
 	root=$stage/base
 	mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,run,tmp,root,mnt,var}

@@ -9,7 +9,7 @@
 #
 # Usage: tests/kmod/vm/selftest.sh   (after make modules && make)
 set -u
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../.." || exit 1
 
 n=0 failed=0
 log=$(mktemp)
