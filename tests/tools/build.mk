@@ -11,3 +11,10 @@ $(BUILD)/nfips-nlfuzz: $(call obj,tests/tools/nfips-nlfuzz.c)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 BINS += $(BUILD)/nfips-nlfuzz
+
+# nfips-nlbad: malformed and unauthorized requests to the kernel twin's
+# generic netlink family (raw netlink, no libraries).
+$(BUILD)/nfips-nlbad: $(call obj,tests/tools/nfips-nlbad.c)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+BINS += $(BUILD)/nfips-nlbad
