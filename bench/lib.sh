@@ -68,6 +68,10 @@ emit() {	# emit points|facts CSVLINE
 }
 
 BENCH_T0=$SECONDS
+# A time budget for the whole run (seconds, 0 = none): past it, points are
+# not measured but reported as "skipped" (make compare must stay short).
+BENCH_BUDGET=${BENCH_BUDGET:-0}
+over_budget() { ((BENCH_BUDGET > 0 && SECONDS - BENCH_T0 >= BENCH_BUDGET)); }
 progress() { printf 'bench[%s]: %4ds %s\n' "$WHERE" $((SECONDS - BENCH_T0)) "$*" >&2; }
 
 csv_clean() { local s=${1//,/;}; s=${s//$'\n'/ }; echo "${s:0:200}"; }
@@ -364,6 +368,12 @@ measure() {
 	local d=$BENCH_TMP/pt script json rlog clog cpid rc sent rx med p99 note= st=ok
 	local mbps rxpps rxmbps loss gen_ok=1 want
 	mkdir -p "$d"
+	if over_budget; then
+		M_STATUS=skipped M_NOTE="time budget of ${BENCH_BUDGET}s used up" M_LOSS= M_RX= M_GEN_OK=
+		emit points "$WHERE,$exp,$v,$param,$bytes,$flows,$dur,$pps,,,,,,,,,,skipped,$M_NOTE"
+		progress "$(printf '%-3s %-9s %-12s offered %8d pps: SKIPPED (%s)' "$exp" "$v" "${param:--}" "$pps" "$M_NOTE")"
+		return 1
+	fi
 	script=$d/rude.script json=$d/crude.json rlog=$d/rude.log clog=$d/crude.log
 	rm -f "$json"
 	((pps < flows)) && flows=1
@@ -441,10 +451,11 @@ measure() {
 # empty when even START was lossy or failed) and MLFR_NOTE.
 BISECT=${BISECT:-3}
 mlfr_search() {
-	local exp=$1 v=$2 param=$3 bytes=$4 r=$5 cap=$6 good= bad= i mid status=ok
+	local exp=$1 v=$2 param=$3 bytes=$4 r=$5 cap=$6 good= bad= i mid status=ok gen_lim=
 	MLFR_NOTE=
 	while :; do
 		if ! measure "$exp" "$v" "$param" "$r" "$bytes"; then status=failed; break; fi
+		[[ $M_GEN_OK == 0 ]] && gen_lim=$r
 		if [[ $M_GEN_OK == 0 ]]; then
 			# The generator could not offer r: the IPS is not the limit.
 			MLFR_NOTE="generator-limited at $r pps"
@@ -478,6 +489,7 @@ mlfr_search() {
 				mid=$(awk -v a="$good" -v b="$bad" 'BEGIN { printf "%d", sqrt(a * b) }')
 				((mid <= good || mid >= bad)) && break
 				if ! measure "$exp" "$v" "$param" "$mid" "$bytes"; then status=failed; break; fi
+				[[ $M_GEN_OK == 0 ]] && gen_lim=$mid
 				if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
 					good=$mid
 				else
@@ -488,11 +500,18 @@ mlfr_search() {
 	fi
 	MLFR=$good
 	if [[ $status == failed ]]; then
-		fact mlfr "$v" "$exp:$param" "" pps failed "a point failed: ${M_NOTE:-}"
+		if [[ $M_STATUS == skipped ]]; then
+			fact mlfr "$v" "$exp:$param" "" pps skipped "$M_NOTE"
+		else
+			fact mlfr "$v" "$exp:$param" "" pps failed "a point failed: ${M_NOTE:-}"
+		fi
 		MLFR=
 		return 1
 	fi
 	[[ -z $good ]] && MLFR_NOTE="lossy even at the lowest rate tried"
+	if [[ -n $gen_lim && $MLFR_NOTE != *generator* ]]; then
+		MLFR_NOTE="${MLFR_NOTE:+$MLFR_NOTE; }the generator could not offer $gen_lim pps (lowest such rate in the search)"
+	fi
 	fact mlfr "$v" "$exp:$param" "${good:-0}" pps ok "payload $bytes; bracket ${good:-0}..${bad:-none}${MLFR_NOTE:+; $MLFR_NOTE}"
 	return 0
 }

@@ -112,6 +112,8 @@ def mlfr(run, where, variant, param):
                    "(variant unavailable or run did not get there)")
     good = [fnum(f["value"]) for f in fs if f["status"] == "ok" and fnum(f["value"]) is not None]
     if not good:
+        if fs[-1]["status"] == "skipped":
+            return Val(why=f"{variant} {param} on {where}: not measured: {fs[-1]['note']}")
         return Val(why=f"{variant} {param} on {where}: search failed: {fs[-1]['note']}")
     good.sort()
     v = good[len(good) // 2]
@@ -203,6 +205,8 @@ def targets(run):
         "VM, same run, max loss-free rates, 64-byte payload, no pattern matches", r.why)
     # 4b. user hs >= 10 x user bm, 200 patterns (host; VM shown too)
     for where in ("host", "vm"):
+        if where == "vm" and not run.facts_all("vm", "mlfr", "user_hs"):
+            continue    # hs runs in the VM on the full grid only
         hs, bm = mlfr(run, where, "user_hs", "E3:200"), mlfr(run, where, "user_bm", "E3:200")
         r = ratio(hs, bm)
         add(f"200 payload patterns: user-twin hs >= 10 x user-twin bm ({where})",
@@ -401,6 +405,8 @@ def make_plots(run, pl):
         # Figs. 6/7: loss over load and sleep modules, one plot per twin
         for v in ("kernel", "user"):
             ps = run.pts(where, "E5", v)
+            if ps and not [p for p in ps if p["param"] == "1"]:
+                ps = ps + run.pts(where, "E4", v, "1")   # 1 module: E4's sweep
             ks = sorted({int(p["param"]) for p in ps})
             s = [(f"{k} sleep module{'s' if k > 1 else ''}",
                   xy([p for p in ps if p["param"] == str(k)], "offered_mbps", "loss_pct")) for k in ks]
@@ -501,11 +507,11 @@ def write_summary(run, args, tgt, paper, figs, pl):
         L.append(f"- plot not drawn: {e}")
     L.append("")
     fails = [p for p in run.points if p["status"] != "ok"]
-    L.append(f"## Failed measurements ({len(fails)})")
+    L.append(f"## Failed or skipped measurements ({len(fails)})")
     if fails:
-        L.append(md_table(["where", "exp", "variant", "param", "offered pps", "reason"],
+        L.append(md_table(["where", "exp", "variant", "param", "offered pps", "status", "reason"],
                           [[p["where"], p["exp"], p["variant"], p["param"], p["offered_pps"],
-                            p["note"]] for p in fails]))
+                            p["status"], p["note"]] for p in fails]))
     else:
         L.append("None.")
     bad_facts = [f for f in run.facts if f["status"] not in ("ok",)]

@@ -9,7 +9,10 @@
 # every row as a "BENCH:" line for the host to parse off the console).
 #
 # Usage: bench/run.sh --where host|vm [--grid short|full] [--variants "none user ..."]
-#                     [--out DIR] [--tbf] [--dur SECONDS]
+#                     [--out DIR] [--tbf] [--dur SECONDS] [--exps "E1 E2 E3 E4 E5 MEM"]
+#                     [--budget SECONDS]
+# The experiments run in the order the targets need them (E1, MEM, E4, E3,
+# E2, E5), so a time budget that runs out cuts figures, not targets.
 #   variants: none (plain forwarding), kernel (nfips.ko; VM only), user
 #             (nfipsd), xt_string (iptables -m string --algo bm rules)
 # Exit: 0 when the run itself worked (whatever the numbers), 1 when it broke
@@ -17,7 +20,7 @@
 #
 #   $NS_SRC rude (CPU0) --- $NS_IPS forwards + IPS (CPU1) --- $NS_DST crude (CPU0)
 set -u
-WHERE=host GRID=short VARIANTS= OUT= TBF=0
+WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="E1 E2 E3 E4 E5 MEM"
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--where) WHERE=$2; shift ;;
@@ -26,11 +29,13 @@ while [[ $# -gt 0 ]]; do
 	--out) OUT=$2; shift ;;
 	--tbf) TBF=1 ;;
 	--dur) DUR=$2; shift ;;
+	--exps) EXPS=$2; shift ;;
+	--budget) BENCH_BUDGET=$2; shift ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
 done
-export WHERE TBF
+export WHERE TBF BENCH_BUDGET
 if [[ -n $OUT ]]; then
 	mkdir -p "$OUT" || exit 1
 	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv
@@ -52,6 +57,7 @@ if [[ -z $VARIANTS ]]; then
 	[[ $WHERE == vm ]] && VARIANTS="none kernel user xt_string"
 fi
 have() { [[ " $VARIANTS " == *" $1 "* ]]; }
+want() { [[ " $EXPS " == *" $1 "* ]]; }
 if have user && [[ ! -x $NFIPSD || ! -x $NFIPSCTL ]]; then
 	fact variant user "" "" "" unavailable "build/nfipsd or build/nfipsctl is not built"
 	VARIANTS=${VARIANTS/user/}
@@ -138,6 +144,7 @@ fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF worker
 	"gen+collector CPU$GEN_CPU; ips RPS + IPS CPU$IPS_CPU; variants:$VARIANTS"
 
 # E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
+if want E1; then
 CUR_EXP=E1
 for v in none $IPS_VARIANTS; do
 	run_block "$v" empty 0 || continue
@@ -151,76 +158,10 @@ for v in none $IPS_VARIANTS; do
 	variant_stop "$v"
 done
 
-# E2: header signatures; throughput at 100 Mbit/s offered (64-byte payload).
-CUR_EXP=E2
-measure E2 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
-for v in $IPS_VARIANTS; do
-	for n in $E2_SIGS; do
-		run_block "$v" header "$n" || continue
-		measure E2 "$v" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
-	done
-	variant_stop "$v"
-done
-
-# E3: payload patterns, none matching: bm in each twin, hs in the user twin,
-# N xt_string rules. Throughput at 100 Mbit/s; the loss-free rate at the
-# largest N for the targets.
-CUR_EXP=E3
-measure E3 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
-NMAX=${E3_PATS##* }
-e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
-	local v=$1 kind=$2 n label=$1
-	[[ $kind == hs ]] && label=user_hs
-	[[ $kind == bm && $v != xt_string ]] && label=${v}_bm
-	for n in $E3_PATS; do
-		if [[ $v == xt_string ]]; then
-			variant_stop xt_string
-			run_block xt_string xt "$n" || continue
-		else
-			run_block "$v" "$kind" "$n" || continue
-		fi
-		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
-		if [[ $n == "$NMAX" ]]; then
-			mlfr_search E3 "$label" "$n" $P_SMALL "$((MLFR_START / 2))" "$MLFR_CAP"
-		fi
-	done
-	variant_stop "$v"
-}
-have kernel && e3 kernel bm
-have user && e3 user bm
-if have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]]; then
-	e3 user hs	# without the hs plugin: a failed setup row
 fi
-have xt_string && e3 xt_string xt
-
-# E4: one 100 us sleep module: throughput, delay and loss over offered load
-# (1000-byte payload), and its loss-free rate.
-CUR_EXP=E4
-for v in $IPS_VARIANTS; do
-	run_block "$v" sleep 1 || continue
-	for m in $E4_LOADS; do
-		measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
-	done
-	mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
-	[[ $v == kernel ]] && kernel_queue_fact E4
-	variant_stop "$v"
-done
-
-# E5: loss over load and 1-10 sleep modules.
-CUR_EXP=E5
-for v in $IPS_VARIANTS; do
-	for k in $E5_MODS; do
-		run_block "$v" sleep "$k" || continue
-		for m in $E5_LOADS; do
-			measure E5 "$v" "$k" "$(pps_of "$m" $P_LARGE)" $P_LARGE
-		done
-		[[ $v == kernel ]] && kernel_queue_fact "E5:$k"
-	done
-	variant_stop "$v"
-done
 
 # Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
-if have user; then
+if have user && want MEM; then
 	CUR_EXP=MEM
 	variant_stop user final
 	saved=$BENCH_WORKERS BENCH_WORKERS=2
@@ -237,6 +178,87 @@ if have user; then
 	fi
 	BENCH_WORKERS=$saved
 	variant_stop user final
+fi
+
+# E4: one 100 us sleep module: throughput, delay and loss over offered load
+# (1000-byte payload), and its loss-free rate.
+if want E4; then
+CUR_EXP=E4
+for v in $IPS_VARIANTS; do
+	run_block "$v" sleep 1 || continue
+	for m in $E4_LOADS; do
+		measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
+	done
+	mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
+	[[ $v == kernel ]] && kernel_queue_fact E4
+	variant_stop "$v"
+done
+
+fi
+
+# E3: payload patterns, none matching: bm in each twin, hs in the user twin,
+# N xt_string rules. Throughput at 100 Mbit/s; the loss-free rate at the
+# largest N for the targets.
+if want E3; then
+CUR_EXP=E3
+measure E3 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+NMAX=${E3_PATS##* }
+e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
+	local v=$1 kind=$2 n label=$1
+	[[ $kind == hs ]] && label=user_hs
+	[[ $kind == bm && $v != xt_string ]] && label=${v}_bm
+	for n in $E3_PATS; do
+		if [[ $v == xt_string ]]; then
+			variant_stop xt_string
+			run_block xt_string xt "$n" || continue
+		else
+			run_block "$v" "$kind" "$n" || continue
+		fi
+		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+		# The loss-free rate at N max where a target needs it (the user
+		# twin's bm/hs in the VM only on the full grid).
+		if [[ $n == "$NMAX" ]] && [[ $WHERE == host || $GRID == full || $label == kernel_bm || $label == xt_string ]]; then
+			mlfr_search E3 "$label" "$n" $P_SMALL "$((MLFR_START / 2))" "$MLFR_CAP"
+		fi
+	done
+	variant_stop "$v"
+}
+have kernel && e3 kernel bm
+have user && e3 user bm
+if have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]]; then
+	e3 user hs	# without the hs plugin: a failed setup row
+fi
+have xt_string && e3 xt_string xt
+
+fi
+
+# E2: header signatures; throughput at 100 Mbit/s offered (64-byte payload).
+if want E2; then
+CUR_EXP=E2
+measure E2 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+for v in $IPS_VARIANTS; do
+	for n in $E2_SIGS; do
+		run_block "$v" header "$n" || continue
+		measure E2 "$v" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+	done
+	variant_stop "$v"
+done
+
+fi
+
+# E5: loss over load and 1-10 sleep modules.
+if want E5; then
+CUR_EXP=E5
+for v in $IPS_VARIANTS; do
+	for k in $E5_MODS; do
+		run_block "$v" sleep "$k" || continue
+		for m in $E5_LOADS; do
+			measure E5 "$v" "$k" "$(pps_of "$m" $P_LARGE)" $P_LARGE
+		done
+		[[ $v == kernel ]] && kernel_queue_fact "E5:$k"
+	done
+	variant_stop "$v"
+done
 fi
 
 fact duration "" "" "$((SECONDS - t_run))" s ok "loadavg at end $(cut -d' ' -f1-3 /proc/loadavg)"
