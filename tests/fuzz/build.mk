@@ -41,6 +41,24 @@ FUZZ_EXTRA_fuzz_pkt :=
 FUZZ_EXTRA_fuzz_args :=
 FUZZ_EXTRA_fuzz_config :=
 
+# The Hyperscan op-module (user twin only, not in OPMOD_SRCS) joins fuzz_pkt
+# and fuzz_args when libhs is installed; its patterns-file= reads go through
+# the same jail as rude_lib's trace files.
+FUZZ_HS_LIBS := $(shell pkg-config --libs libhs 2>/dev/null)
+ifneq ($(FUZZ_HS_LIBS),)
+FUZZ_CFLAGS += -DFUZZ_HAVE_HS $(shell pkg-config --cflags libhs 2>/dev/null)
+FUZZ_EXTRA_fuzz_pkt += $(FUZZ_DIR)/obj/opmodules/op_hs.jail.o
+FUZZ_EXTRA_fuzz_args += $(FUZZ_DIR)/obj/opmodules/op_hs.jail.o
+FUZZ_LIBS_fuzz_pkt := $(FUZZ_HS_LIBS)
+FUZZ_LIBS_fuzz_args := $(FUZZ_HS_LIBS)
+# The unit tier's replay (tests/unit/test_fuzz_regress.c) runs hs too: its
+# link line takes only prerequisites, so the library goes in as one.
+$(BUILD)/unit/test_fuzz_regress: $(call sanobj,opmodules/op_hs.c) \
+	$(shell pkg-config --variable=libdir libhs 2>/dev/null)/libhs.so
+endif
+$(FUZZ_DIR)/obj/opmodules/op_hs.jail.o: $(FUZZ_DIR)/obj/opmodules/op_hs.o
+	objcopy --redefine-sym fopen=nfips_fuzz_fopen $< $@
+
 # The RUDE/CRUDE harnesses need tools/rude's library (its own issue).
 ifneq ($(wildcard tools/rude/rude_lib.c),)
 FUZZ_HARNESSES += fuzz_rude_script fuzz_rude_wire
@@ -53,7 +71,7 @@ endif
 
 define fuzz_harness
 $(FUZZ_DIR)/$(1): $(call fuzzobj,tests/fuzz/$(1).c $(FUZZ_COMMON)) $(FUZZ_EXTRA_$(1))
-	$$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ -pthread
+	$$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ $(FUZZ_LIBS_$(1)) -pthread
 endef
 $(foreach h,$(FUZZ_HARNESSES),$(eval $(call fuzz_harness,$(h))))
 

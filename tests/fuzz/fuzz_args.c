@@ -4,8 +4,9 @@
  *
  * Input: an argument string (the ARGS of an "op NAME TYPE ARGS" line, or the
  * text the kernel gets in a netlink attribute). It goes
- *   - to every op type's ->init; an instance it returns is run over a few
- *     packets (bm against a naive search over the same patterns) and freed;
+ *   - to every op type's ->init (hs too, when built with libhs); an instance
+ *     it returns is run over a few packets (bm, and hs with literal
+ *     patterns, against a naive search over the same patterns) and freed;
  *   - through nfips_args_next() directly, each argument decoded with
  *     nfips_arg_bytes/_u32/_word/_choice into exact-size buffers;
  *   - whole, to nfips_parse_u32() and nfips_parse_addr(), each checked
@@ -148,6 +149,41 @@ static void bm_check(const struct nfips_op *op, const char *args)
 		FUZZ_CHECK(got == want, "(bm: %d, naive search: %d)", got, want);
 	}
 }
+
+#ifdef FUZZ_HAVE_HS
+extern struct nfips_op_ops nfips_op_hs_ops;
+
+/*
+ * The Hyperscan op-module (not in the unit registry): literal patterns only
+ * are held to the naive reference, regexes just run. patterns-file= never
+ * opens anything here: the file jail is not set up in this harness.
+ */
+static void run_hs(const char *args)
+{
+	struct nfips_pkt pkt;
+	struct nfips_err err;
+	struct nfips_op *op;
+	u32 i;
+	int r;
+
+	memset(&err, 0, sizeof(err));
+	op = nfips_op_hs_ops.init(args, &err);
+	if (!op) {
+		FUZZ_CHECK(err.msg[0], "(hs refused without a reason)");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(arg_pkts); i++) {
+		FUZZ_CHECK(!nfips_pkt_parse(&pkt, arg_pkts[i], arg_pkt_len[i],
+					    arg_pkt_len[i]));
+		r = op->ops->process(op, &pkt);
+		FUZZ_CHECK(r >= 0 && r <= (NFIPS_DROP | NFIPS_ALERT) &&
+			   (r & NFIPS_VERDICT_MASK) != NFIPS_VERDICT_MASK);
+	}
+	if (!strstr(args, "regex") && !strstr(args, "patterns-file"))
+		bm_check(op, args);
+	nfips_op_free(op);
+}
+#endif
 
 static void run_inits(const char *args)
 {
@@ -320,6 +356,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1;
 	args = fuzz_strdup(data, size);
 	run_inits(args);
+#ifdef FUZZ_HAVE_HS
+	run_hs(args);
+#endif
 	run_iterator(args, strlen(args));
 	free(args);
 

@@ -9,8 +9,9 @@
  *   - headers only: the first k bytes of the same packet with wire_len ==
  *     size, as a kernel caller that copied only the headers passes it.
  * Properties: the view invariants of nfips_pkt.h, a headers-only view agrees
- * with the whole view once the headers fit in k, bm and header agree with a
- * naive reference, and a chain run gives the verdict its ops give.
+ * with the whole view once the headers fit in k, bm, header (and hs, when
+ * built with libhs) agree with a naive reference, and a chain run gives the
+ * verdict its ops give.
  */
 #include "fuzz_common.h"
 #include "nfips_config.h"
@@ -33,7 +34,16 @@ struct ref_op {
 	bool nocase;
 	u32 action;
 	struct nfips_op *op;	/* the instance in the policy */
+	/* bm's args for the Hyperscan op-module: one more instance, held to
+	 * the same reference (it is not in the unit registry). */
+	const char *hs_args;
+	struct nfips_op *hs;
 };
+
+#ifdef FUZZ_HAVE_HS
+extern struct nfips_op_ops nfips_op_hs_ops;
+static struct nfips_op *hs_regex;	/* regexes: run, no reference */
+#endif
 
 #define PAT(s)	{ s, sizeof(s) - 1 }
 
@@ -48,15 +58,18 @@ static struct ref_op refs[] = {
 	  .action = NFIPS_ACTION_DROP },
 	{ .name = "evil", .bm = true,
 	  .pats = { PAT("EVIL"), PAT("\xde\xad\xbe\xef"), PAT("GET /") },
-	  .n_pats = 3, .action = NFIPS_ACTION_DROP },
+	  .n_pats = 3, .action = NFIPS_ACTION_DROP,
+	  .hs_args = "pattern=EVIL pattern=|de ad be ef| pattern=\"GET /\"" },
 	{ .name = "web", .bm = true,
 	  .pats = { PAT("attack"), PAT("\r\n\r\n"), PAT("aAaA") },
 	  .n_pats = 3, .nocase = true, .offset = 2, .depth = 64,
-	  .action = NFIPS_ACTION_ALERT },
+	  .action = NFIPS_ACTION_ALERT,
+	  .hs_args = "pattern=attack pattern=|0d 0a 0d 0a| pattern=aAaA nocase offset=2 depth=64 action=alert" },
 	{ .name = "one", .bm = true, .pats = { PAT("\x00") }, .n_pats = 1,
 	  .offset = 40, .action = NFIPS_ACTION_ALERT },
 	{ .name = "rep", .bm = true, .pats = { PAT("abcabcab"), PAT("aaaaab") },
-	  .n_pats = 2, .depth = 1000, .action = NFIPS_ACTION_ACCEPT },
+	  .n_pats = 2, .depth = 1000, .action = NFIPS_ACTION_ACCEPT,
+	  .hs_args = "pattern=abcabcab pattern=aaaaab depth=1000 action=accept" },
 };
 
 static const char policy_text[] =
@@ -102,7 +115,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			if (!strcmp(policy->ops[j]->name, refs[i].name))
 				refs[i].op = policy->ops[j];
 		FUZZ_CHECK(refs[i].op, "(op %s)", refs[i].name);
+#ifdef FUZZ_HAVE_HS
+		if (refs[i].hs_args) {
+			refs[i].hs = nfips_op_hs_ops.init(refs[i].hs_args, &err);
+			FUZZ_CHECK(refs[i].hs, "(hs %s: %s)", refs[i].name, err.msg);
+		}
+#endif
 	}
+#ifdef FUZZ_HAVE_HS
+	hs_regex = nfips_op_hs_ops.init("regex=att[a-z]{2}ck\\|^GET\\s+/ regex=\\x00{4,} nocase", &err);
+	FUZZ_CHECK(hs_regex, "(hs regex: %s)", err.msg);
+#endif
 	return 0;
 }
 
@@ -190,7 +213,16 @@ static void run_view(const struct nfips_pkt *pkt)
 		want = ref_result(&refs[i], pkt);
 		FUZZ_CHECK(r == want, "(op %s: %d, reference %d)", refs[i].name,
 			   r, want);
+		if (refs[i].hs) {
+			r = refs[i].hs->ops->process(refs[i].hs, pkt);
+			FUZZ_CHECK(r == want, "(hs %s: %d, reference %d)",
+				   refs[i].name, r, want);
+		}
 	}
+#ifdef FUZZ_HAVE_HS
+	r = hs_regex->ops->process(hs_regex, pkt);
+	FUZZ_CHECK(r == NFIPS_CONTINUE || r == (NFIPS_DROP | NFIPS_ALERT));
+#endif
 	rule = nfips_policy_select(policy, pkt);
 	if (!rule || !rule->chain)
 		return;

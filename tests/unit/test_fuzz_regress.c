@@ -19,6 +19,11 @@
 
 #include "kselftest.h"
 
+/* With libhs, the harnesses run the hs op-module too (tests/fuzz/build.mk). */
+#if __has_include(<hs/hs.h>)
+#define FUZZ_HAVE_HS 1
+#endif
+
 /* Each harness, with its two libFuzzer entry points renamed. */
 #define LLVMFuzzerInitialize	pkt_init
 #define LLVMFuzzerTestOneInput	pkt_one
