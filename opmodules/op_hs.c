@@ -177,10 +177,15 @@ static char *where_fmt(const char *fmt, const char *s, u32 n)
 static int regex_decode(const struct nfips_arg *arg, char *buf, u32 cap,
 			u32 *len, struct nfips_err *err)
 {
-	const char *p = arg->val, *end = arg->val + arg->val_len;
+	const char *p = arg->val, *end;
 	u32 n = 0;
 
-	for (; p < end; p++) {
+	/* "regex" alone has no value: no pointer arithmetic on NULL. */
+	if (!p) {
+		nfips_err_set(err, "argument 'regex' needs a value");
+		return -EINVAL;
+	}
+	for (end = p + arg->val_len; p < end; p++) {
 		if (*p == '"')
 			continue;
 		if (n + 2 >= cap) {
@@ -326,10 +331,17 @@ static int compile(struct hs_priv *h, struct hs_list *l, bool nocase,
 	exprs = calloc(l->n, sizeof(*exprs));
 	if (!flags || !ids || !exprs)
 		goto out;
+	/*
+	 * No HS_FLAG_SINGLEMATCH: on_match() already ends the scan at the
+	 * first match, and Hyperscan 5.4's literal API with that flag misses
+	 * a short literal near the end of a short payload when the database
+	 * also holds a literal of about 40 bytes or more (found by
+	 * tests/fuzz/fuzz_args against a naive search): a signature evaded.
+	 */
 	for (i = 0; i < l->n; i++) {
 		any_regex |= l->regex[i];
 		ids[i] = i;
-		flags[i] = HS_FLAG_SINGLEMATCH | (nocase ? HS_FLAG_CASELESS : 0);
+		flags[i] = nocase ? HS_FLAG_CASELESS : 0;
 	}
 	if (any_regex) {
 		for (i = 0; i < l->n; i++) {
