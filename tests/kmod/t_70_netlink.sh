@@ -51,7 +51,7 @@ tap_expect "nfips-nlbad exit status" 0 "$rc"
 tap_expect "the running config is unchanged after the bad requests" "$before" "$(ctl show)"
 
 out=$(ns "$NS" "$BUILD_DIR/nfips-nlbad" -f 2000 -s $RANDOM 2>&1)
-tap_diag "$out"
+sed "s/^/# /" <<<"$out"
 [[ $out == *"ok"*"fuzz"* && $out != *"not ok"*"fuzz"* ]] &&
 	tap_ok "2000 mutated LOADs: all answered, the family still works" ||
 	tap_fail "2000 mutated LOADs: all answered, the family still works" "$out"
