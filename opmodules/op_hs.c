@@ -20,8 +20,8 @@
  * matches only when it lies wholly inside it, as with bm.
  *
  * All patterns of one op are compiled into one block-mode database
- * (hs_compile_lit_multi when there are only literals, else hs_compile_multi
- * with literals escaped as \xHH); the first match stops the scan.
+ * (hs_compile_multi, literals escaped as \xHH: see compile() for why not
+ * hs_compile_lit_multi); the first match stops the scan.
  *
  * Scratch space: Hyperscan needs one scratch per concurrent scanner. .init
  * clones one per nfipsd worker (nfips_worker_count()) and .process uses the
@@ -320,7 +320,6 @@ static int compile(struct hs_priv *h, struct hs_list *l, bool nocase,
 {
 	unsigned int *flags = NULL, *ids = NULL;
 	hs_compile_error_t *cerr = NULL;
-	bool any_regex = false;
 	char **exprs = NULL;
 	hs_error_t r;
 	u32 i;
@@ -332,32 +331,25 @@ static int compile(struct hs_priv *h, struct hs_list *l, bool nocase,
 	if (!flags || !ids || !exprs)
 		goto out;
 	/*
-	 * No HS_FLAG_SINGLEMATCH: on_match() already ends the scan at the
-	 * first match, and Hyperscan 5.4's literal API with that flag misses
-	 * a short literal near the end of a short payload when the database
-	 * also holds a literal of about 40 bytes or more (found by
-	 * tests/fuzz/fuzz_args against a naive search): a signature evaded.
+	 * Literals are compiled as \xHH regexes, never with
+	 * hs_compile_lit_multi, and without HS_FLAG_SINGLEMATCH (on_match()
+	 * ends the scan at the first match anyway): Hyperscan 5.4's literal
+	 * API misses matches - a literal of 37 bytes or more is never found
+	 * when the database also holds a one-byte literal, and with
+	 * SINGLEMATCH a short literal near the end of a short payload is
+	 * missed when a ~40-byte one is present. Found by tests/fuzz/fuzz_args
+	 * against a naive search; each miss is a signature evaded.
 	 */
 	for (i = 0; i < l->n; i++) {
-		any_regex |= l->regex[i];
 		ids[i] = i;
-		flags[i] = nocase ? HS_FLAG_CASELESS : 0;
+		flags[i] = HS_FLAG_DOTALL | (nocase ? HS_FLAG_CASELESS : 0);
+		exprs[i] = l->regex[i] ? l->expr[i] :
+			   literal_regex(l->expr[i], l->len[i]);
+		if (!exprs[i])
+			goto out;
 	}
-	if (any_regex) {
-		for (i = 0; i < l->n; i++) {
-			flags[i] |= HS_FLAG_DOTALL;
-			exprs[i] = l->regex[i] ? l->expr[i] :
-				   literal_regex(l->expr[i], l->len[i]);
-			if (!exprs[i])
-				goto out;
-		}
-		r = hs_compile_multi((const char *const *)exprs, flags, ids, l->n,
-				     HS_MODE_BLOCK, NULL, &h->db, &cerr);
-	} else {
-		r = hs_compile_lit_multi((const char *const *)l->expr, flags, ids,
-					 l->len, l->n, HS_MODE_BLOCK, NULL,
-					 &h->db, &cerr);
-	}
+	r = hs_compile_multi((const char *const *)exprs, flags, ids, l->n,
+			     HS_MODE_BLOCK, NULL, &h->db, &cerr);
 	if (r != HS_SUCCESS) {
 		if (cerr && cerr->expression >= 0 && (u32)cerr->expression < l->n)
 			nfips_err_set(err, "%s '%.60s': %s",
@@ -376,7 +368,7 @@ static int compile(struct hs_priv *h, struct hs_list *l, bool nocase,
 out:
 	if (ret == -ENOMEM)
 		nfips_err_set(err, "out of memory");
-	if (exprs && any_regex)
+	if (exprs)
 		for (i = 0; i < l->n; i++)
 			if (exprs[i] && exprs[i] != l->expr[i])
 				free(exprs[i]);
