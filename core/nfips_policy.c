@@ -217,7 +217,8 @@ int nfips_chain_run(const struct nfips_policy *policy,
 			nfips_counter_add(&os->alerts, 1);
 			nfips_counter_add(&cs->alerts, 1);
 			if (policy->env.alert)
-				policy->env.alert(policy->env.ctx, chain, op, pkt);
+				policy->env.alert(policy->env.ctx, chain, op, pkt,
+						  r);
 		}
 		if ((r & NFIPS_VERDICT_MASK) == NFIPS_DROP) {
 			nfips_counter_add(&os->drops, 1);

@@ -136,9 +136,13 @@ struct nfips_policy;
 struct nfips_policy_env {
 	/* Interface name to index, <= 0 when there is none. Process context. */
 	int (*ifindex)(void *ctx, const char *name);
-	/* An op returned NFIPS_ALERT. Worker context: must not sleep. */
+	/*
+	 * @op returned @result (which has NFIPS_ALERT set) for @pkt.
+	 * Worker context: must not sleep.
+	 */
 	void (*alert)(void *ctx, const struct nfips_chain *chain,
-		      const struct nfips_op *op, const struct nfips_pkt *pkt);
+		      const struct nfips_op *op, const struct nfips_pkt *pkt,
+		      int result);
 	void *ctx;
 };
 

@@ -776,23 +776,17 @@ out:
 /* --- alerts ------------------------------------------------------------- */
 
 void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
-			 const struct nfips_op *op, const struct nfips_pkt *pkt)
+			 const struct nfips_op *op, const struct nfips_pkt *pkt,
+			 int result)
 {
 	struct nfips_net *nn = ctx;
 	struct net *net = nn->net;
 	struct sk_buff *skb;
 	struct nlattr *nest;
 	void *hdr;
-	u32 result;
 
 	if (!genl_has_listeners(&nfips_genl_family, net, 0))
 		return;
-	/*
-	 * The policy's alert hook is not told the op's result, so ask the op
-	 * again: ->process is pure by contract (read-only instance, same
-	 * packet), and this runs only for alerting packets with a listener.
-	 */
-	result = op->ops->process(op, pkt) | NFIPS_ALERT;
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!skb)
@@ -806,7 +800,7 @@ void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
 			      NFIPS_ALERT_A_PAD) ||
 	    nla_put_string(skb, NFIPS_ALERT_A_CHAIN, chain->name) ||
 	    nla_put_string(skb, NFIPS_ALERT_A_OP, op->name) ||
-	    nla_put_u32(skb, NFIPS_ALERT_A_RESULT, result) ||
+	    nla_put_u32(skb, NFIPS_ALERT_A_RESULT, (u32)result) ||
 	    nla_put_u8(skb, NFIPS_ALERT_A_FAMILY, pkt->family) ||
 	    nla_put_u8(skb, NFIPS_ALERT_A_PROTO, pkt->l4_proto) ||
 	    nla_put(skb, NFIPS_ALERT_A_SADDR, NFIPS_NL_ADDR_LEN, pkt->saddr) ||

@@ -10,7 +10,8 @@
  * context; GFP_ATOMIC, and only when someone listens.
  */
 void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
-			 const struct nfips_op *op, const struct nfips_pkt *pkt);
+			 const struct nfips_op *op, const struct nfips_pkt *pkt,
+			 int result);
 
 int nfips_netlink_init(void);
 void nfips_netlink_exit(void);

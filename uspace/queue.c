@@ -60,10 +60,10 @@ void nfipsd_set_worker_count(u32 n)
 }
 
 /*
- * Alerts of the packet being processed: the policy's alert hook does not
- * know the final verdict, so the worker collects them here and pushes them
- * to the ring after nfips_chain_run() returns. Thread-local: one packet at
- * a time per worker.
+ * Alerts of the packet being processed, collected here and pushed to the
+ * ring after nfips_chain_run() returns, so the packet path takes the ring's
+ * producer side once per packet. Thread-local: one packet at a time per
+ * worker.
  */
 static __thread struct {
 	u32 n;
@@ -71,9 +71,11 @@ static __thread struct {
 } pkt_alerts;
 
 void nfipsd_on_alert(void *ctx, const struct nfips_chain *chain,
-		     const struct nfips_op *op, const struct nfips_pkt *pkt);
+		     const struct nfips_op *op, const struct nfips_pkt *pkt,
+		     int result);
 void nfipsd_on_alert(void *ctx, const struct nfips_chain *chain,
-		     const struct nfips_op *op, const struct nfips_pkt *pkt)
+		     const struct nfips_op *op, const struct nfips_pkt *pkt,
+		     int result)
 {
 	struct nfipsd *d = ctx;
 	struct nfipsd_alert_wire *a;
@@ -91,7 +93,7 @@ void nfipsd_on_alert(void *ctx, const struct nfips_chain *chain,
 	a->time_ns = (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 	strscpy(a->chain, chain->name, sizeof(a->chain));
 	strscpy(a->op, op->name, sizeof(a->op));
-	a->result = NFIPS_CONTINUE | NFIPS_ALERT;
+	a->result = (u32)result;
 	a->family = pkt->family;
 	a->proto = pkt->l4_proto;
 	a->sport = pkt->sport;
@@ -101,18 +103,12 @@ void nfipsd_on_alert(void *ctx, const struct nfips_chain *chain,
 	memcpy(a->daddr, pkt->daddr, 16);
 }
 
-static void alerts_finish(struct nfipsd *d, int verdict)
+static void alerts_finish(struct nfipsd *d)
 {
 	u32 i;
 
 	if (!pkt_alerts.n)
 		return;
-	/*
-	 * A dropping op stops the chain, so when the verdict is DROP the last
-	 * alert is the dropping op's own (action=drop alerts and drops).
-	 */
-	if (verdict == NFIPS_DROP)
-		pkt_alerts.a[pkt_alerts.n - 1].result = NFIPS_DROP | NFIPS_ALERT;
 	for (i = 0; i < pkt_alerts.n; i++)
 		nfipsd_alert_push(d, &pkt_alerts.a[i]);
 	pkt_alerts.n = 0;
@@ -257,7 +253,7 @@ static void handle_packet(struct nfipsd_worker *w, struct nfips_policy *pol,
 	}
 	nfips_counter_add(&w->selected, 1);
 	v = nfips_chain_run(pol, rule->chain, &pkt);
-	alerts_finish(w->d, v);
+	alerts_finish(w->d);
 	if (v == NFIPS_DROP) {
 		nfips_counter_add(&w->dropped, 1);
 		verdict(w, id, true);

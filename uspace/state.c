@@ -25,7 +25,8 @@
 #include "nfipsd.h"
 
 void nfipsd_on_alert(void *ctx, const struct nfips_chain *chain,
-		     const struct nfips_op *op, const struct nfips_pkt *pkt);
+		     const struct nfips_op *op, const struct nfips_pkt *pkt,
+		     int result);
 
 static int env_ifindex(void *ctx, const char *name)
 {

@@ -25,13 +25,16 @@ static struct {
 	const struct nfips_op *op;
 	const struct nfips_pkt *pkt;
 	void *ctx;
+	int result;
 } alerts[MAX_ALERTS];
 static u32 n_alerts;
 
 static void record_alert(void *ctx, const struct nfips_chain *chain,
-			 const struct nfips_op *op, const struct nfips_pkt *pkt)
+			 const struct nfips_op *op, const struct nfips_pkt *pkt,
+			 int result)
 {
 	if (n_alerts < MAX_ALERTS) {
+		alerts[n_alerts].result = result;
 		alerts[n_alerts].chain = chain;
 		alerts[n_alerts].op = op;
 		alerts[n_alerts].pkt = pkt;
@@ -351,6 +354,10 @@ static void test_chains(void)
 	EXPECT_EQ(n_alerts, 3);
 	EXPECT(alerts[0].op == op_named(p, "a1") && alerts[1].op == op_named(p, "a2") &&
 	       alerts[2].op == op_named(p, "d"));
+	/* The callback gets each op's own result: two alert-and-continue, one drop. */
+	EXPECT(alerts[0].result == (NFIPS_CONTINUE | NFIPS_ALERT) &&
+	       alerts[1].result == (NFIPS_CONTINUE | NFIPS_ALERT) &&
+	       alerts[2].result == (NFIPS_DROP | NFIPS_ALERT));
 	for (i = 0; i < 3; i++)
 		EXPECT(alerts[i].chain == chain_named(p, "dropc") &&
 		       alerts[i].pkt == &p1 && alerts[i].ctx == &ctx_token);
