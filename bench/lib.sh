@@ -170,11 +170,20 @@ variant_start() {
 	case $v in
 	none) return 0 ;;
 	xt_string)
-		# N rules, each its own string, none matching; the peer of bm.
-		for ((i = 0; i < n; i++)); do
-			ns "$NS_IPS" iptables -w -t mangle -A PREROUTING -p udp -d 10.91.2.0/24 \
-				-m string --algo bm --string "$(pattern_of $i)" -j DROP || return 1
-		done
+		# N rules, each its own string, none matching; the peer of bm. In
+		# a chain of their own (one iptables-restore), so that removing
+		# them touches nobody else's rules.
+		{
+			echo "*mangle"
+			echo ":NFIPS-BENCH-XT - [0:0]"
+			echo "-F NFIPS-BENCH-XT"
+			for ((i = 0; i < n; i++)); do
+				echo "-A NFIPS-BENCH-XT -p udp -d 10.91.2.0/24 -m string --algo bm --string $(pattern_of $i) -j DROP"
+			done
+			echo "-A PREROUTING -j NFIPS-BENCH-XT"
+			echo "COMMIT"
+		} >"$BENCH_TMP/xt.rules"
+		ns "$NS_IPS" iptables-restore -w --noflush "$BENCH_TMP/xt.rules" || return 1
 		return 0 ;;
 	user)
 		conf=$(bench_conf "$kind" "$n") || return 1
@@ -208,12 +217,16 @@ variant_start() {
 	esac
 }
 
-# variant_stop VARIANT [final]: back to plain forwarding. nfipsd and the
-# kernel module stay up between configs of one block unless "final".
+# variant_stop VARIANT [final]: between two configs of one variant, nothing
+# (the next load replaces the config); "final": back to plain forwarding —
+# nfipsd stopped (it removes its rules), the kernel modules unloaded.
 variant_stop() {
 	local v=$1 final=${2:-}
 	case $v in
-	xt_string) ns "$NS_IPS" iptables -w -t mangle -F PREROUTING ;;
+	xt_string)
+		ns "$NS_IPS" iptables -w -t mangle -D PREROUTING -j NFIPS-BENCH-XT 2>/dev/null
+		ns "$NS_IPS" iptables -w -t mangle -F NFIPS-BENCH-XT 2>/dev/null
+		ns "$NS_IPS" iptables -w -t mangle -X NFIPS-BENCH-XT 2>/dev/null ;;
 	user)
 		if [[ -n $final && -n $IPS_NFIPSD_PID ]]; then
 			kill -TERM "$IPS_NFIPSD_PID" 2>/dev/null
@@ -226,12 +239,14 @@ variant_stop() {
 			wait "$IPS_NFIPSD_PID" 2>/dev/null
 			IPS_NFIPSD_PID=
 			# Rules nfipsd may have left: the bench must see a clean table.
-			ns "$NS_IPS" iptables -w -t mangle -F 2>/dev/null
-			ns "$NS_IPS" iptables -w -t raw -F 2>/dev/null
-			ns "$NS_IPS" iptables -w -F 2>/dev/null
+			if ns "$NS_IPS" iptables-save 2>/dev/null | grep -q NFQUEUE; then
+				echo "nfipsd left NFQUEUE rules behind; flushed" >&2
+				ns "$NS_IPS" iptables -w -t mangle -F 2>/dev/null
+				ns "$NS_IPS" iptables -w -t mangle -X 2>/dev/null
+			fi
 		fi ;;
 	kernel)
-		if [[ $IPS_KERNEL_LOADED == 1 ]]; then
+		if [[ $IPS_KERNEL_LOADED == 1 && -n $final ]]; then
 			ns "$NS_IPS" "$NFIPSCTL" -k flush >/dev/null 2>&1
 			if [[ -n $final ]]; then
 				local m

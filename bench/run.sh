@@ -115,7 +115,7 @@ run_block() {
 	if ! variant_start "$v" "$kind" "$n" 2>"$errf"; then
 		emit points "$WHERE,$CUR_EXP,$v,$kind:$n,,,,,,,,,,,,,,failed,$(csv_clean "setup: $(tail -n 3 "$errf")")"
 		progress "$CUR_EXP $v $kind:$n: SETUP FAILED: $(tail -n 3 "$errf" | tr '\n' ' ')"
-		variant_stop "$v"
+		variant_stop "$v" final
 		return 1
 	fi
 	return 0
@@ -155,7 +155,7 @@ for v in none $IPS_VARIANTS; do
 	for m in $E1_LOADS; do
 		measure E1 "$v" empty "$(pps_of "$m" $P_SMALL)" $P_SMALL
 	done
-	variant_stop "$v"
+	variant_stop "$v" final
 done
 
 fi
@@ -191,7 +191,7 @@ for v in $IPS_VARIANTS; do
 	done
 	mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
 	[[ $v == kernel ]] && kernel_queue_fact E4
-	variant_stop "$v"
+	variant_stop "$v" final
 done
 
 fi
@@ -209,7 +209,7 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 	[[ $kind == bm && $v != xt_string ]] && label=${v}_bm
 	for n in $E3_PATS; do
 		if [[ $v == xt_string ]]; then
-			variant_stop xt_string
+			variant_stop xt_string final
 			run_block xt_string xt "$n" || continue
 		else
 			run_block "$v" "$kind" "$n" || continue
@@ -221,7 +221,7 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 			mlfr_search E3 "$label" "$n" $P_SMALL "$((MLFR_START / 2))" "$MLFR_CAP"
 		fi
 	done
-	variant_stop "$v"
+	variant_stop "$v" final
 }
 have kernel && e3 kernel bm
 have user && e3 user bm
@@ -241,7 +241,7 @@ for v in $IPS_VARIANTS; do
 		run_block "$v" header "$n" || continue
 		measure E2 "$v" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
 	done
-	variant_stop "$v"
+	variant_stop "$v" final
 done
 
 fi
@@ -257,7 +257,7 @@ for v in $IPS_VARIANTS; do
 		done
 		[[ $v == kernel ]] && kernel_queue_fact "E5:$k"
 	done
-	variant_stop "$v"
+	variant_stop "$v" final
 done
 fi
 
