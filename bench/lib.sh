@@ -30,7 +30,8 @@
 #   max loss-free rate (MLFR)   the highest offered rate found loss-free by
 #                    mlfr_search: doubling from a start rate until a point
 #                    is lossy (or the cap), then BISECT geometric bisection
-#                    steps inside the last bracket (resolution 2^(1/2^BISECT))
+#                    steps inside the last bracket (resolution 2^(1/2^BISECT));
+#                    a point is lossy when two trials in a row are (trial)
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../tests/lib.sh
@@ -379,7 +380,7 @@ crude_socket_drops() { sed -n 's/.*"socket_drops": *\([0-9]*\).*/\1/p' "$1" | he
 # M_STATUS (ok|failed), M_LOSS (percent), M_RX (pps), M_GEN_OK (1 when the
 # generator sent at least 97 % of what was asked).
 measure() {
-	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 flows=$FLOWS dur=$DUR
+	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 flows=$FLOWS dur=${PT_DUR:-$DUR}
 	local d=$BENCH_TMP/pt script json rlog clog cpid rc sent rx med p99 note= st=ok
 	local mbps rxpps rxmbps loss gen_ok=1 want
 	mkdir -p "$d"
@@ -446,7 +447,7 @@ measure() {
 		read -r loss rxpps rxmbps < <(awk -v s="$sent" -v r="$rx" -v d="$dur" -v b="$bytes" 'BEGIN {
 			l = s > 0 ? (s - r) * 100 / s : 0; if (l < 0) l = 0
 			printf "%.4f %.1f %.3f\n", l, r / d, r / d * (b + 28) * 8 / 1e6 }')
-		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok
+		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok M_SENT_PPS=$((sent / dur))
 		((gen_ok)) || note="${note:+$note; }generator offered less: sent $sent of $want, achieved $ach of $req pps"
 	fi
 	M_STATUS=$st M_NOTE=$note
@@ -461,6 +462,23 @@ measure() {
 	[[ $st == ok ]]
 }
 
+# trial EXP VARIANT PARAM PPS PAYLOAD: one point of a loss-free search. A
+# lossy point is measured once more and counts as lossy only if that is
+# lossy too (the smaller loss is kept): on a shared 2-core machine a single
+# preemption of CPU1 loses a handful of packets at any rate, and one such
+# event must not end a search. Both points are in the CSV.
+RETRY_LOSSY=${RETRY_LOSSY:-1}
+trial() {
+	measure "$@" || return 1
+	if [[ $RETRY_LOSSY == 1 && $M_GEN_OK == 1 ]] &&
+		awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l > t) }'; then
+		local first=$M_LOSS
+		measure "$@" || return 1
+		M_LOSS=$(awk -v a="$first" -v b="$M_LOSS" 'BEGIN { print (a < b ? a : b) }')
+	fi
+	return 0
+}
+
 # mlfr_search EXP VARIANT PARAM PAYLOAD START CAP: the max loss-free rate
 # (see the header). Emits each point and one "mlfr" fact; sets MLFR (pps,
 # empty when even START was lossy or failed) and MLFR_NOTE.
@@ -469,12 +487,14 @@ mlfr_search() {
 	local exp=$1 v=$2 param=$3 bytes=$4 r=$5 cap=$6 good= bad= i mid status=ok gen_lim=
 	MLFR_NOTE=
 	while :; do
-		if ! measure "$exp" "$v" "$param" "$r" "$bytes"; then status=failed; break; fi
+		if ! trial "$exp" "$v" "$param" "$r" "$bytes"; then status=failed; break; fi
 		[[ $M_GEN_OK == 0 ]] && gen_lim=$r
 		if [[ $M_GEN_OK == 0 ]]; then
 			# The generator could not offer r: the IPS is not the limit.
-			MLFR_NOTE="generator-limited at $r pps"
-			awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }' && good=$r || bad=$r
+			# Loss-free then means: at least the rate it did offer.
+			MLFR_NOTE="generator-limited: asked $r pps, it offered $M_SENT_PPS"
+			awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }' &&
+				good=$M_SENT_PPS || bad=$r
 			break
 		fi
 		if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
@@ -491,7 +511,7 @@ mlfr_search() {
 		local lo=${good:-$((bad / 8))}
 		[[ -z $good ]] && {
 			# Even the start was lossy: one step down, by 8x, then bisect.
-			if measure "$exp" "$v" "$param" "$lo" "$bytes" &&
+			if trial "$exp" "$v" "$param" "$lo" "$bytes" &&
 				awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
 				good=$lo
 			else
@@ -503,10 +523,11 @@ mlfr_search() {
 			for ((i = 0; i < BISECT; i++)); do
 				mid=$(awk -v a="$good" -v b="$bad" 'BEGIN { printf "%d", sqrt(a * b) }')
 				((mid <= good || mid >= bad)) && break
-				if ! measure "$exp" "$v" "$param" "$mid" "$bytes"; then status=failed; break; fi
+				if ! trial "$exp" "$v" "$param" "$mid" "$bytes"; then status=failed; break; fi
 				[[ $M_GEN_OK == 0 ]] && gen_lim=$mid
 				if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
 					good=$mid
+					[[ $M_GEN_OK == 0 ]] && good=$M_SENT_PPS
 				else
 					bad=$mid
 				fi

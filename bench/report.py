@@ -144,6 +144,17 @@ def max_throughput(run, where, exp, variant, param):
                how=f"max received over the sweep, at {best['offered_mbps']} Mbit/s offered")
 
 
+def gen_note(*vals):
+    """Which of the loss-free rates were the generator's limit, not the IPS's."""
+    lim = [v for v in vals if v.ok() and "generator" in (v.how or "")]
+    if not lim:
+        return ""
+    why = []
+    for v in lim:
+        why += [c.strip() for c in v.how.split(";") if "generator" in c and c.strip() not in why]
+    return " (" + "; ".join(why) + ")"
+
+
 def ratio(a, b):
     if not a.ok():
         return Val(why=a.why)
@@ -177,14 +188,14 @@ def targets(run):
     k, n = mlfr(run, "vm", "kernel", "E1:empty"), mlfr(run, "vm", "none", "E1:empty")
     r = ratio(k, n)
     add("kernel twin, chain selected but empty: max loss-free rate >= 0.9 x plain forwarding",
-        f"{fmt(k.v, 'pps', 0)} vs {fmt(n.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+        f"{fmt(k.v, 'pps', 0)} vs {fmt(n.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" + gen_note(k, n) if r.ok() else "—",
         ">= 0.90 x", (r.v >= 0.9) if r.ok() else None,
         "VM, same run, 64-byte payload, E1 search", r.why)
     # 2. user twin, empty chain, >= 0.5 x plain forwarding (native host)
     u, n = mlfr(run, "host", "user", "E1:empty"), mlfr(run, "host", "none", "E1:empty")
     r = ratio(u, n)
     add("user twin, chain selected but empty: max loss-free rate >= 0.5 x plain forwarding",
-        f"{fmt(u.v, 'pps', 0)} vs {fmt(n.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+        f"{fmt(u.v, 'pps', 0)} vs {fmt(n.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" + gen_note(u, n) if r.ok() else "—",
         ">= 0.50 x", (r.v >= 0.5) if r.ok() else None,
         "native host, same run, 64-byte payload, E1 search", r.why)
     # 3. one 100 us sleep module: >= 0.8 x W x 10,000 pps in each twin
@@ -193,14 +204,14 @@ def targets(run):
         m = mlfr(run, where, v, "E4:1")
         add(f"{VARIANT_TITLE[v]}, one 100 us sleep module ({where}): max loss-free rate "
             f">= 0.8 x W x 10,000 pps, W = {WORKERS_W}",
-            fmt(m.v, "pps", 0), f">= {lim:,.0f} pps", (m.v >= lim) if m.ok() else None,
+            fmt(m.v, "pps", 0) + gen_note(m), f">= {lim:,.0f} pps", (m.v >= lim) if m.ok() else None,
             f"{where}, 1000-byte payload, 4 flows, E4 search; W = {WORKERS_W}: the IPS may use "
             "CPU1 only (CPU0 generates and collects)", m.why)
     # 4a. kernel bm with 200 patterns >= 0.8 x 200 xt_string rules (VM)
     kb, xs = mlfr(run, "vm", "kernel_bm", "E3:200"), mlfr(run, "vm", "xt_string", "E3:200")
     r = ratio(kb, xs)
     add("200 payload patterns: kernel-twin bm >= 0.8 x 200 xt_string rules",
-        f"{fmt(kb.v, 'pps', 0)} vs {fmt(xs.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+        f"{fmt(kb.v, 'pps', 0)} vs {fmt(xs.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" + gen_note(kb, xs) if r.ok() else "—",
         ">= 0.80 x", (r.v >= 0.8) if r.ok() else None,
         "VM, same run, max loss-free rates, 64-byte payload, no pattern matches", r.why)
     # 4b. user hs >= 10 x user bm, 200 patterns (host; VM shown too)
@@ -210,7 +221,7 @@ def targets(run):
         hs, bm = mlfr(run, where, "user_hs", "E3:200"), mlfr(run, where, "user_bm", "E3:200")
         r = ratio(hs, bm)
         add(f"200 payload patterns: user-twin hs >= 10 x user-twin bm ({where})",
-            f"{fmt(hs.v, 'pps', 0)} vs {fmt(bm.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" if r.ok() else "—",
+            f"{fmt(hs.v, 'pps', 0)} vs {fmt(bm.v, 'pps', 0)} = {fmt(r.v, '', 2)} x" + gen_note(hs, bm) if r.ok() else "—",
             ">= 10 x", (r.v >= 10) if r.ok() else None,
             f"{where}, max loss-free rates, 64-byte payload", r.why)
     # 5. added median one-way delay at low load: kernel <= 0.5 x user (VM)
@@ -322,7 +333,8 @@ class Plotter:
             self.errors.append(f"{name}: gnuplot with a png terminal is not available")
             return None
         ddir = os.path.join(self.outdir, "plots", "data")
-        cmds = [f"set terminal {self.term}", f"set output '{name}.png'",
+        cmds = [f"set terminal {self.term}", "set termoption noenhanced",
+                f"set output '{name}.png'",
                 f"set title \"{title}\"", f"set xlabel \"{xlabel}\"",
                 f"set ylabel \"{ylabel}\"", "set grid", "set key top left",
                 "set datafile separator ' '"]
@@ -371,8 +383,11 @@ def make_plots(run, pl):
         figs.append(("E1 (fig. 3) basic packet delay, " + wt,
                      pl.plot(f"E1_delay_{where}", f"E1: delay over load, empty chains ({wt})",
                              "offered load [Mbit/s]", "median one-way delay [ms]", s, logy=True)))
-        # Fig. 4a: header signatures
-        s = [(VARIANT_TITLE[v], xy(run.pts(where, "E2", v), "param", "rx_mbps"))
+        # Fig. 4a: header signatures (the 100 Mbit/s points, not the
+        # loss-free searches)
+        def sat(ps):
+            return [p for p in ps if (fnum(p["offered_mbps"]) or 0) >= 99]
+        s = [(VARIANT_TITLE[v], xy(sat(run.pts(where, "E2", v)), "param", "rx_mbps"))
              for v in ("kernel", "user")]
         nn = run.pts(where, "E2", "none")
         if nn:
@@ -382,9 +397,17 @@ def make_plots(run, pl):
                      pl.plot(f"E2_header_{where}", f"E2: throughput over TCP-NULL signatures, 100 Mbit/s offered ({wt})",
                              "number of signatures", "throughput [Mbit/s]", s)))
         # Fig. 4b: payload patterns
-        s = [(VARIANT_TITLE[v], xy(run.pts(where, "E3", v), "param", "rx_mbps"))
-             for v in ("kernel_bm", "user_bm", "user_hs", "xt_string")]
-        s = [(l, [(x, y) for x, y in pts]) for l, pts in s]
+        # 0 patterns = the empty chain (E2's 0 signatures) or no rules
+        # (plain forwarding), when the grid did not measure it here.
+        zero_of = {"kernel_bm": ("E2", "kernel"), "user_bm": ("E2", "user"),
+                   "user_hs": ("E2", "user"), "xt_string": ("E3", "none")}
+        s = []
+        for v in ("kernel_bm", "user_bm", "user_hs", "xt_string"):
+            ps = sat(run.pts(where, "E3", v))
+            if ps and not [p for p in ps if p["param"] == "0"]:
+                ps += [dict(p, param="0") for p in sat(run.pts(where, *zero_of[v]))
+                       if p["param"] in ("0", "empty")][:1]
+            s.append((VARIANT_TITLE[v], xy(ps, "param", "rx_mbps")))
         nn = run.pts(where, "E3", "none")
         if nn:
             s.append((VARIANT_TITLE["none"] + " (ceiling)",
@@ -479,13 +502,27 @@ def write_summary(run, args, tgt, paper, figs, pl):
              "per-flow p99), same clock on both ends. Mbit/s counts IPv4 datagrams "
              "((payload + 28) × 8 bits per packet). Points where the generator could not "
              "offer the asked rate are flagged (gen-limited).")
+    bis = set()
+    for where in ("vm", "host"):
+        f = run.fact(where, "setup")
+        if f and "bisect " in f["value"]:
+            bis.add(int(f["value"].split("bisect ")[1].split()[0]))
+    steps = "/".join(str(b) for b in sorted(bis)) or "?"
+    res = "/".join(f"{(2 ** (1 / 2 ** b) - 1) * 100:.0f} %" for b in sorted(bis)) or "?"
     L.append(f"- **Maximum loss-free rate** (MLFR): the highest offered rate with loss ≤ "
-             f"{LOSS_FREE_PCT} %, found by doubling from a start rate until a point is lossy, "
-             "then 3 geometric bisection steps in the last bracket (resolution ≈ 9 %). "
-             "Single runs; the host notes measured ±15–20 % noise near the limits.")
+             f"{LOSS_FREE_PCT} %, found by doubling from a start rate until a point is lossy "
+             f"(or the generator cannot offer the rate), then {steps} geometric bisection steps "
+             f"in the last bracket (resolution ≈ {res}). A point counts as lossy only when a "
+             "second trial at the same rate is lossy too (one preemption of CPU1 by other load "
+             "loses a few packets at any rate). When the generator was the limit, the MLFR is "
+             "the rate it did offer, marked generator-limited (a lower bound for the IPS). "
+             "Single searches (REPS=1); the project's notes measured ±15–20 % noise near the limits.")
     L.append("- E1–E3 use a 64-byte payload; E4/E5 (sleep modules) a 1000-byte payload, "
              "because the paper's 70 Mbit/s at 0.1 ms per packet implies packets of ~900 bytes. "
-             "E2/E3 throughput = received rate with 100 Mbit/s offered (the paper's link speed).")
+             "E2/E3 throughput = received rate with 100 Mbit/s offered (the paper's link speed). "
+             "Trials last the `dur` above (E1–E3), 2 s for E4/E5 points and 3 s in the E4 "
+             "loss-free searches: a trial of D seconds hides an overload of up to maxlen/D "
+             "packets/s in the IPS queue, 10 % of the sleep module's capacity at D = 1 s.")
     L.append("")
     L.append("## Targets")
     L.append(md_table(["target", "measured", "limit", "status", "how", "why not measured"],

@@ -99,6 +99,8 @@ fi
 # NFQUEUE under emulation hides the matcher's speed.
 HS_IN_VM=0
 [[ $GRID == full ]] && HS_IN_VM=1
+# Seconds per point for the sleep-module experiments (see E4).
+E45_DUR=$((DUR > 2 ? DUR : 2)) E4_MLFR_DUR=$((DUR > 3 ? DUR : 3))
 SAT_MBPS=100	# E2/E3 "throughput": received rate at 100 Mbit/s offered (the paper's links)
 if [[ $WHERE == vm ]]; then
 	MLFR_START=${MLFR_START:-4000} MLFR_CAP=${MLFR_CAP:-256000}
@@ -140,7 +142,7 @@ t_run=$SECONDS
 bench_topo_up || die "cannot build the src-ips-dst topology"
 fact machine "" "" "$(nproc) CPUs; $(uname -r); $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "" ok \
 	"loadavg at start $(cut -d' ' -f1-3 /proc/loadavg)"
-fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF workers $BENCH_WORKERS maxlen $BENCH_MAXLEN" "" ok \
+fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF workers $BENCH_WORKERS maxlen $BENCH_MAXLEN bisect $BISECT retry-lossy $RETRY_LOSSY budget ${BENCH_BUDGET}s" "" ok \
 	"gen+collector CPU$GEN_CPU; ips RPS + IPS CPU$IPS_CPU; variants:$VARIANTS"
 
 # E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
@@ -181,19 +183,20 @@ if have user && want MEM; then
 fi
 
 # E4: one 100 us sleep module: throughput, delay and loss over offered load
-# (1000-byte payload), and its loss-free rate.
+# (1000-byte payload), and its loss-free rate. Longer trials here: a trial
+# of D seconds hides an overload of up to maxlen/D packets/s in the IPS
+# queue, which is 10 % of this IPS's capacity when D = 1.
 if want E4; then
 CUR_EXP=E4
 for v in $IPS_VARIANTS; do
 	run_block "$v" sleep 1 || continue
 	for m in $E4_LOADS; do
-		measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
+		PT_DUR=$E45_DUR measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
 	done
-	mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
+	PT_DUR=$E4_MLFR_DUR mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
 	[[ $v == kernel ]] && kernel_queue_fact E4
 	variant_stop "$v" final
 done
-
 fi
 
 # E3: payload patterns, none matching: bm in each twin, hs in the user twin,
@@ -253,7 +256,7 @@ for v in $IPS_VARIANTS; do
 	for k in $E5_MODS; do
 		run_block "$v" sleep "$k" || continue
 		for m in $E5_LOADS; do
-			measure E5 "$v" "$k" "$(pps_of "$m" $P_LARGE)" $P_LARGE
+			PT_DUR=$E45_DUR measure E5 "$v" "$k" "$(pps_of "$m" $P_LARGE)" $P_LARGE
 		done
 		[[ $v == kernel ]] && kernel_queue_fact "E5:$k"
 	done
