@@ -282,33 +282,34 @@ fail:
 char *nfips_read_file(const char *path, size_t max, size_t *len)
 {
 	size_t cap = 4096, n = 0;
-	char *buf = NULL, *nb;
+	char *buf, *nb;
 	ssize_t r;
-	int fd;
+	int fd, e;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	buf = malloc(cap);
+	if (!buf)
+		goto err_close;
 	for (;;) {
-		if (!buf || n + 1 >= cap) {
-			if (buf)
-				cap *= 2;
-			if (cap > max + 1)
-				cap = max + 1;
-			if (n + 1 >= cap) {
+		/* Keep room for the NUL; grow by doubling up to max + 1 bytes. */
+		if (n + 1 == cap) {
+			if (cap > max) {
 				errno = EFBIG;
-				goto fail;
+				goto err_free;
 			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			nb = realloc(buf, cap);
 			if (!nb)
-				goto fail;
+				goto err_free;
 			buf = nb;
 		}
 		r = read(fd, buf + n, cap - 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			goto fail;
+			goto err_free;
 		if (r == 0)
 			break;
 		n += (size_t)r;
@@ -317,11 +318,15 @@ char *nfips_read_file(const char *path, size_t max, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
-fail:
-	r = errno;
-	close(fd);
+
+err_free:
+	e = errno;
 	free(buf);
-	errno = (int)r;
+	errno = e;
+err_close:
+	e = errno;
+	close(fd);
+	errno = e;
 	return NULL;
 }
 

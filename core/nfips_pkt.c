@@ -67,11 +67,17 @@ static void parse_l4(struct nfips_pkt *pkt, u32 off)
 			goto trunc;
 		pkt->tcp_flags = p[13];
 	} else if (pkt->l4_proto == NFIPS_PROTO_UDP) {
-		/* The UDP length may not claim more than the IP packet holds. */
+		/*
+		 * The UDP length may not claim more than the IP packet holds -
+		 * except in a first IP fragment, whose UDP header counts the
+		 * whole datagram. Its ports are still the datagram's, as
+		 * iptables' --dport sees them: a port rule must match it.
+		 */
 		ulen = nfips_get_be16(p + 4);
-		if (ulen < 8 || ulen > end - off)
+		if (ulen < 8 || (ulen > end - off && !(pkt->flags & NFIPS_PKT_FRAG)))
 			goto bad;
-		end = off + ulen;
+		if (ulen <= end - off)
+			end = off + ulen;
 	}
 
 	if (pkt->l4_proto != NFIPS_PROTO_ICMP &&

@@ -181,17 +181,12 @@ static void check_view(const struct nfips_pkt *pkt, u32 len, u32 wire_len)
 		FUZZ_CHECK(!pkt->sport && !pkt->dport && !pkt->tcp_flags);
 
 	/*
-	 * KNOWN BUG (core/nfips_pkt.c, open when this was written): the first
-	 * fragment of a UDP datagram should have its ports whatever its UDP
+	 * The first fragment of a UDP datagram has its ports whatever its UDP
 	 * length says (that counts the whole datagram; iptables' --dport
-	 * matches first fragments). nfips_pkt_parse() marks it L4_BAD, so
-	 * fragmenting a datagram slips it past a port rule when nothing
-	 * defragments before nfips. Reproducer: tests/fuzz/known/fuzz_pkt/.
-	 * Checked only when fuzz_strict(); make it unconditional with the fix
-	 * (tests/unit/test_pkt.c's random invariant, "UDP payload from the UDP
-	 * length", must then allow first fragments).
+	 * matches first fragments), or fragmenting a datagram would slip it
+	 * past a port rule. Found by this harness: tests/fuzz/regress/fuzz_pkt/.
 	 */
-	if (fuzz_strict() && pkt->family == 4 && pkt->l4_proto == NFIPS_PROTO_UDP &&
+	if (pkt->family == 4 && pkt->l4_proto == NFIPS_PROTO_UDP &&
 	    (f & NFIPS_PKT_FRAG) && !(f & NFIPS_PKT_FRAG_LATER)) {
 		u32 ihl = (u32)(pkt->data[0] & 0x0f) * 4;
 

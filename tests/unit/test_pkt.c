@@ -182,9 +182,11 @@ static const char *invariants(const struct nfips_pkt *p, int ret,
 			return "TCP header length or flags";
 		break;
 	case NFIPS_PROTO_UDP:
+		/* A first fragment's UDP length counts the whole datagram. */
 		if (p->payload_off - p->l4_off != 8 ||
 		    (!(p->flags & TRUNC) &&
-		     p->payload_len != nfips_get_be16(data + p->l4_off + 4) - 8u))
+		     p->payload_len != min(nfips_get_be16(data + p->l4_off + 4),
+					   p->len - p->l4_off) - 8u))
 			return "UDP payload not from the UDP length";
 		break;
 	case NFIPS_PROTO_ICMP:

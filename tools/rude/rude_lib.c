@@ -822,7 +822,12 @@ void nfips_crude_flow_add(struct nfips_crude_flow *f, u32 seq, u32 bytes,
 	f->last_seq = seq;
 	f->received++;
 	f->bytes += bytes;
-	f->delay_sum_ns += d;
+	/*
+	 * A sender's clock (or a forged tx time) can be anywhere: saturate
+	 * rather than overflow; the average is then meaningless but defined.
+	 */
+	if (__builtin_add_overflow(f->delay_sum_ns, d, &f->delay_sum_ns))
+		f->delay_sum_ns = d < 0 ? INT64_MIN : INT64_MAX;
 	if (d < f->delay_min_ns)
 		f->delay_min_ns = d;
 	if (d > f->delay_max_ns)
