@@ -97,7 +97,7 @@ run_vm() {
 	KMOD_TESTS=../../bench/vm KMOD_DIRS="tests bench" KMOD_OUT=build/bench-kmod \
 		KMOD_TEST_TIMEOUT=$t KMOD_TIMEOUT=$((t + 120)) \
 		KMOD_APPEND="${KMOD_APPEND:-} $append" \
-		tests/kmod/run.sh >"$vmout/kmod.log" 2>&1 &
+		setsid tests/kmod/run.sh >"$vmout/kmod.log" 2>&1 &
 	local pid=$! n=0
 	VM_PID=$pid
 	# Follow the harness's output: BENCH: rows to CSV, progress to the terminal.
@@ -135,10 +135,12 @@ run_vm() {
 
 VM_PID=
 cleanup() {
-	# The harness's qemu runs under timeout; ending the harness ends it.
+	# The harness runs in a process group of its own (setsid): ending the
+	# group ends it, its qemu and everything it started.
 	if [[ -n $VM_PID ]]; then
-		pkill -TERM -P "$VM_PID" 2>/dev/null
-		kill -TERM "$VM_PID" 2>/dev/null
+		kill -TERM -- "-$VM_PID" 2>/dev/null
+		sleep 1
+		kill -KILL -- "-$VM_PID" 2>/dev/null
 	fi
 }
 trap cleanup EXIT

@@ -558,6 +558,9 @@ mlfr_search() {
 		return 1
 	fi
 	[[ -z $good ]] && MLFR_NOTE="lossy even at the lowest rate tried"
+	# No lossy rate above the loss-free one: the IPS's limit was not reached
+	# (generator or cap): the value is only a lower bound.
+	[[ -n $good && -z $bad ]] && MLFR_NOTE="lower-bound (no lossy rate reached)${MLFR_NOTE:+; $MLFR_NOTE}"
 	if [[ -n $gen_lim && $MLFR_NOTE != *generator* ]]; then
 		MLFR_NOTE="${MLFR_NOTE:+$MLFR_NOTE; }the generator could not offer $gen_lim pps (lowest such rate in the search)"
 	fi

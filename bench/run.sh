@@ -41,6 +41,10 @@ if [[ -n $OUT ]]; then
 	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv
 fi
 source "$(dirname "$0")/lib.sh"
+# tests/lib.sh cleans up on EXIT (namespaces, processes, our hooks: nfipsd,
+# the kernel modules); make the signals go through it too.
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 [[ -s $POINTS_CSV ]] || echo "$POINTS_HDR" >"$POINTS_CSV"
 [[ -s $FACTS_CSV ]] || echo "$FACTS_HDR" >"$FACTS_CSV"
 
