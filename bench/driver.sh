@@ -135,12 +135,12 @@ run_vm() {
 
 VM_PID=
 cleanup() {
-	# The harness runs in a process group of its own (setsid): ending the
-	# group ends it, its qemu and everything it started.
+	# The harness runs in a session of its own (setsid); qemu's `timeout`
+	# makes its own process group inside it, so end the whole session.
 	if [[ -n $VM_PID ]]; then
-		kill -TERM -- "-$VM_PID" 2>/dev/null
+		pkill -TERM -s "$VM_PID" 2>/dev/null
 		sleep 1
-		kill -KILL -- "-$VM_PID" 2>/dev/null
+		pkill -KILL -s "$VM_PID" 2>/dev/null
 	fi
 }
 trap cleanup EXIT

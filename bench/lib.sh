@@ -261,7 +261,9 @@ variant_stop() {
 	return 0
 }
 
+CRUDE_PID=
 bench_cleanup() {
+	[[ -n $CRUDE_PID ]] && kill -KILL "$CRUDE_PID" 2>/dev/null
 	variant_stop user final
 	variant_stop kernel final
 }
@@ -413,7 +415,7 @@ measure() {
 	# collector's own, and SIGTERM (not SIGINT, which bash makes background
 	# jobs ignore) ends it with its summary.
 	$IP netns exec "$NS_DST" "$CRUDE" -p $CRUDE_PORT --cpu $GEN_CPU --json "$json" >"$clog" 2>&1 &
-	cpid=$!
+	cpid=$! CRUDE_PID=$!
 	if ! wait_for 10 crude_ready "$clog"; then
 		note="crude not ready: $(tail -n 2 "$clog" | tr '\n' ' ')"
 		st=failed
@@ -435,6 +437,7 @@ measure() {
 	done
 	kill -KILL "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
+	CRUDE_PID=
 	if [[ $st == ok && ! -s $json ]]; then
 		note="crude wrote no JSON: $(tail -n 2 "$clog" | tr '\n' ' ')"
 		st=failed

@@ -167,7 +167,7 @@ done
 fi
 
 # Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
-if have user && want MEM; then
+if have user && want MEM && [[ $WHERE == host ]]; then
 	CUR_EXP=MEM
 	variant_stop user final
 	saved=$BENCH_WORKERS BENCH_WORKERS=2
