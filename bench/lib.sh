@@ -500,52 +500,62 @@ trial() {
 # empty when even START was lossy or failed) and MLFR_NOTE.
 BISECT=${BISECT:-3}
 mlfr_search() {
-	local exp=$1 v=$2 param=$3 bytes=$4 r=$5 cap=$6 good= bad= i mid status=ok gen_lim=
+	local exp=$1 v=$2 param=$3 bytes=$4 r=$5 cap=$6 good= bad= i mid status=ok gen_lim= bad_real=
 	MLFR_NOTE=
+	# ok_at RATE: the last trial was loss-free; with the generator short of
+	# RATE, what it did offer counts (never lowering what was found).
+	ok_at() {
+		local g=$1
+		[[ $M_GEN_OK == 0 ]] && g=$M_SENT_PPS
+		[[ -z $good ]] || ((g > good)) && good=$g
+		return 0
+	}
+	lossfree() { awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; }
 	while :; do
 		if ! trial "$exp" "$v" "$param" "$r" "$bytes"; then status=failed; break; fi
-		[[ $M_GEN_OK == 0 ]] && gen_lim=$r
 		if [[ $M_GEN_OK == 0 ]]; then
-			# The generator could not offer r: the IPS is not the limit.
-			# Loss-free then means: at least the rate it did offer.
+			# The generator could not offer r: the IPS's limit is not
+			# reached; loss-free means "at least what it did offer".
+			gen_lim=$r
 			MLFR_NOTE="generator-limited: asked $r pps, it offered $M_SENT_PPS"
-			awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }' &&
-				good=$M_SENT_PPS || bad=$r
+			lossfree && ok_at "$r" || bad=$r
 			break
 		fi
-		if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
-			good=$r
-			if ((r >= cap)); then MLFR_NOTE="loss-free at the cap $cap pps (generator/cap-limited)"; break; fi
+		if lossfree; then
+			ok_at "$r"
+			if ((r >= cap)); then MLFR_NOTE="loss-free at the cap $cap pps"; break; fi
 			r=$((r * 2))
 			((r > cap)) && r=$cap
 		else
-			bad=$r
+			bad=$r bad_real=$r
 			break
 		fi
 	done
 	if [[ $status == ok && -n $bad ]]; then
 		local lo=${good:-$((bad / 8))}
-		[[ -z $good ]] && {
+		if [[ -z $good ]]; then
 			# Even the start was lossy: one step down, by 8x, then bisect.
-			if trial "$exp" "$v" "$param" "$lo" "$bytes" &&
-				awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
-				good=$lo
+			if trial "$exp" "$v" "$param" "$lo" "$bytes" && lossfree; then
+				ok_at "$lo"
 			else
 				[[ $M_STATUS == failed ]] && status=failed
-				lo=
+				[[ $M_STATUS == ok && $M_GEN_OK == 1 ]] && bad_real=$lo
 			fi
-		}
-		if [[ -n $good ]]; then
+		fi
+		if [[ -n $good && $status == ok ]]; then
 			for ((i = 0; i < BISECT; i++)); do
 				mid=$(awk -v a="$good" -v b="$bad" 'BEGIN { printf "%d", sqrt(a * b) }')
 				((mid <= good || mid >= bad)) && break
 				if ! trial "$exp" "$v" "$param" "$mid" "$bytes"; then status=failed; break; fi
-				[[ $M_GEN_OK == 0 ]] && gen_lim=$mid
-				if awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l <= t) }'; then
-					good=$mid
-					[[ $M_GEN_OK == 0 ]] && good=$M_SENT_PPS
+				if lossfree; then
+					ok_at "$mid"
 				else
 					bad=$mid
+					[[ $M_GEN_OK == 1 ]] && bad_real=$mid
+				fi
+				if [[ $M_GEN_OK == 0 ]]; then
+					gen_lim=$mid
+					break	# nothing higher can be offered
 				fi
 			done
 		fi
@@ -563,7 +573,7 @@ mlfr_search() {
 	[[ -z $good ]] && MLFR_NOTE="lossy even at the lowest rate tried"
 	# No lossy rate above the loss-free one: the IPS's limit was not reached
 	# (generator or cap): the value is only a lower bound.
-	[[ -n $good && -z $bad ]] && MLFR_NOTE="lower-bound (no lossy rate reached)${MLFR_NOTE:+; $MLFR_NOTE}"
+	[[ -n $good && -z $bad_real ]] && MLFR_NOTE="lower-bound (no lossy rate reached with the generator keeping up)${MLFR_NOTE:+; $MLFR_NOTE}"
 	if [[ -n $gen_lim && $MLFR_NOTE != *generator* ]]; then
 		MLFR_NOTE="${MLFR_NOTE:+$MLFR_NOTE; }the generator could not offer $gen_lim pps (lowest such rate in the search)"
 	fi
