@@ -23,7 +23,7 @@
 #
 # Env: NFIPS_SOAK_RMMOD_CYCLES  cycles (default 20)
 #      NFIPS_SOAK_FLOOD_PPS     flood rate (default 20000)
-# kmod-timeout: 1500
+# kmod-timeout: 600
 source "$(dirname "$0")/../lib.sh"
 TWIN=kernel
 source "$(dirname "$0")/../twin.sh"

@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kmod-debug tier (`make test-kmod-debug`): the whole kernel-twin tier
+# (every tests/kmod/t_*.sh) on a debug kernel the project builds from
+# Debian's linux-source-6.1 with KASAN, kmemleak, lockdep, PROVE_RCU, UBSAN,
+# DEBUG_ATOMIC_SLEEP and DEBUG_LIST (tests/kmod-debug/kernel.sh, cached
+# outside the repo). Pass/fail only: everything runs about 20 times slower
+# than on Debian's stock kernel, so no timing is meaningful here.
+#
+# A run fails on a test's own failure and on any kernel splat: the VM's init
+# (tests/kmod/vm/init) scans the kernel log after each test for KASAN, UBSAN,
+# lockdep, RCU, "scheduling while atomic", WARN and BUG reports (lockdep and
+# RCU reports do not trigger panic_on_warn; a KASAN report or a WARN panics
+# the VM at once, which fails the test that was running) and, after the last
+# test, forces two kmemleak scans and fails on any unreferenced object.
+#
+# Steps:
+#   1. build or reuse the debug kernel (tests/kmod-debug/kernel.sh);
+#   2. `make all` in the repo (the test programs), then a scratch copy of the
+#      repo under $KMOD_OUT/repo: the module sources, tests/, mk/ and the
+#      built programs. Our modules are built against the debug kernel there,
+#      not in the repo root where `make modules` puts the stock kernel's
+#      .ko files, so both tiers can run at the same time without
+#      overwriting each other. In the copy every "# kmod-timeout: N" of
+#      tests/kmod/t_*.sh is multiplied by KMOD_DEBUG_TIMEOUT_SCALE: the
+#      tests declare timeouts for the stock kernel;
+#   3. run the copy's tests/kmod/run.sh with the debug kernel, its modules
+#      tree and the .ko files (KMOD_KERNEL, KMOD_MODROOT, KMOD_KO,
+#      KMOD_BUILD=0), its own work folder and longer timeouts; its TAP lines
+#      are prefixed with "[debug <kver>]" so the output says which kernel
+#      ran them.
+#
+# Env (besides those of tests/kmod/run.sh, passed on):
+#   KMOD_OUT            work folder (default build/kmod-debug)
+#   KMOD_DEBUG_TIMEOUT_SCALE   factor on the tests' own timeouts (default 6)
+#   KMOD_TEST_TIMEOUT   seconds per test without its own (default 900 here)
+#   KMOD_MEM            guest memory (default 2048 here: KASAN's shadow and
+#                       kmemleak's metadata need room)
+#   NFIPS_SOAK_*        iteration counts of tests/kmod/t_9x_*.sh (see each
+#                       test); handed to the VM on the kernel command line
+#                       (an unknown NAME=VALUE parameter becomes an
+#                       environment variable of init, and so of the tests)
+#   NFIPS_DKCACHE, KDEBUG_JOBS   see kernel.sh
+set -u
+cd "$(dirname "$0")/../.."
+here=tests/kmod-debug
+
+out=${KMOD_OUT:-build/kmod-debug}
+mkdir -p "$out" || {
+	echo "not ok 1 - kmod-debug: cannot create $out"
+	exit 1
+}
+echo "TAP version 13"
+
+fail() {	# fail TEXT [FILE]: the tier's one failed line, FILE's tail as diagnostics
+	echo "not ok 1 - kmod-debug: $1"
+	[[ -n ${2:-} && -s $2 ]] && tail -n 40 "$2" | sed 's/^/# /'
+	echo "1..1"
+	exit 1
+}
+
+t0=$SECONDS
+# --- 1. the kernel ---------------------------------------------------------------
+kdir=$($here/kernel.sh 2> >(sed -u 's/^/# /')) || fail "building the debug kernel failed"
+kver=$(cat "$kdir/kver")
+echo "# kmod-debug: kernel $kver from $kdir ($((SECONDS - t0))s)"
+
+# --- 2. programs, a scratch copy of the repo, our modules against the kernel ----------
+t1=$SECONDS
+make -s all >"$out/make-all.log" 2>&1 ||
+	fail "make all failed (log: $out/make-all.log)" "$out/make-all.log"
+repo=$out/repo
+mkdir -p "$repo/build"
+# Sources only; the module objects of the last build stay (--delete spares
+# excluded files), so an unchanged tree rebuilds nothing.
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='.*.cmd' --exclude='*.d' --exclude='/build' --exclude=modules.order \
+	--exclude=Module.symvers \
+	Kbuild kmod core opmodules include tests mk "$repo/" >"$out/copy.log" 2>&1 ||
+	fail "copying the repo to $repo failed" "$out/copy.log"
+# What the initramfs takes from build/: programs and shared objects.
+(cd build && find . -path ./kmod -prune -o -path './kmod-*' -prune -o \
+	-type f \( -perm -u+x -o -name '*.so' \) -print) |
+	rsync -a --files-from=- build/ "$repo/build/" >>"$out/copy.log" 2>&1 ||
+	fail "copying build/ to $repo failed" "$out/copy.log"
+scale=${KMOD_DEBUG_TIMEOUT_SCALE:-6}
+for t in "$repo"/tests/kmod/t_*.sh; do
+	tt=$(sed -n 's/^# kmod-timeout: *\([0-9]\+\).*/\1/p' "$t" | head -n 1)
+	[[ -n $tt ]] && sed -i "s/^# kmod-timeout: *[0-9]\+/# kmod-timeout: $((tt * scale))/" "$t"
+done
+# The harness's splat pattern (tests/kmod/vm/init, SPLAT_RE) has an
+# alternative "lockdep" that also matches the boot banner "RCU lockdep
+# checking is enabled." of every PROVE_RCU kernel, which would fail every
+# run here. Real lockdep reports still match (WARNING:, BUG:, "possible
+# circular locking", "inconsistent lock state", "Call Trace:"); the copy
+# uses "lockdep:" instead until the harness narrows it itself.
+if grep -q "|lockdep|" "$repo/tests/kmod/vm/init"; then
+	sed -i 's/|lockdep|/|lockdep:|/' "$repo/tests/kmod/vm/init"
+	echo "# kmod-debug: tests/kmod/vm/init's splat pattern \"lockdep\" narrowed to \"lockdep:\" in the copy"
+fi
+version=$(sed -n 's/^NFIPS_VERSION *:= *//p' Makefile)
+make -C "$kdir/build" M="$(cd "$repo" && pwd)" W=1 NFIPS_VERSION="$version" modules \
+	>"$out/make-modules.log" 2>&1 ||
+	fail "make modules against the debug kernel failed (log: $out/make-modules.log)" \
+		"$out/make-modules.log"
+ko=$(sed -e 's/\.o$/.ko/' -e "s|^\([^/]\)|$PWD/$repo/\1|" "$repo/modules.order")
+echo "# kmod-debug: built modules and programs in $((SECONDS - t1))s"
+
+# --- 3. the kernel-twin tier on it ------------------------------------------------
+export KMOD_KERNEL=$kdir/bzImage KMOD_MODROOT=$kdir/modroot KMOD_KVER=$kver
+export KDIR=$kdir/build KMOD_KO=$ko KMOD_BUILD=0 KMOD_OUT=$PWD/$out/vm
+export KMOD_TEST_TIMEOUT=${KMOD_TEST_TIMEOUT:-900}
+export KMOD_MEM=${KMOD_MEM:-2048}
+soak=$(env | grep -E '^NFIPS_SOAK_[A-Z_]+=[0-9]+$' | tr '\n' ' ')
+# The guest's CPUs are emulated on a shared host and may be descheduled for
+# seconds: RCU stall and soft lockup reports get more room before they fire
+# (a real stall still shows, later). kmemleak scans only when asked.
+export KMOD_APPEND="${soak}rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 ${KMOD_APPEND:-}"
+# Everything is in: built-in drivers need no preloading, and modprobe of a
+# built-in one only reads modules.builtin.
+export KMOD_PRELOAD=${KMOD_PRELOAD:-veth}
+"$repo/tests/kmod/run.sh" | sed -u -E "s/^((not )?ok [0-9]+ *-? *)/\1[debug $kver] /"
+rc=${PIPESTATUS[0]}
+echo "# kmod-debug: total $((SECONDS - t0))s"
+exit "$rc"
