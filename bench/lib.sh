@@ -466,6 +466,8 @@ measure() {
 		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok M_SENT_PPS=$((sent / dur))
 		((gen_ok)) || note="${note:+$note; }generator offered less: sent $sent of $want, achieved $ach of $req pps"
 	fi
+	# Trials of a loss-free search say so: the plots draw the sweeps.
+	[[ -n ${IN_SEARCH:-} ]] && note="search${note:+; $note}"
 	M_STATUS=$st M_NOTE=$note
 	[[ $st == ok ]] || gen_ok=
 	emit points "$WHERE,$exp,$v,$param,$bytes,$flows,$dur,$pps,$mbps,${sent:-},${rx:-},${loss:-},${rxpps:-},${rxmbps:-},${med:-},${p99:-},$gen_ok,$st,$(csv_clean "$note")"
@@ -485,6 +487,7 @@ measure() {
 # event must not end a search. Both points are in the CSV.
 RETRY_LOSSY=${RETRY_LOSSY:-1}
 trial() {
+	local IN_SEARCH=1
 	measure "$@" || return 1
 	if [[ $RETRY_LOSSY == 1 && $M_GEN_OK == 1 ]] &&
 		awk -v l="$M_LOSS" -v t="$LOSS_FREE_PCT" 'BEGIN { exit !(l > t) }'; then

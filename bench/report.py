@@ -402,11 +402,17 @@ def xy(points, xkey, ykey, scale=1.0):
     return out
 
 
+def sweep(ps):
+    """The points of a sweep, without the trials of loss-free searches."""
+    return [p for p in ps if not p["note"].startswith("search")]
+
+
 def make_plots(run, pl):
     figs = []
     for where in ("vm", "host"):
         wt = "VM" if where == "vm" else "host"
         # Fig. 3: delay over load, empty chains
+        # All E1 points: the search trials are delay measurements too.
         s = [(VARIANT_TITLE[v], xy(run.pts(where, "E1", v, "empty"), "offered_mbps", "delay_med_us", 1e-3))
              for v in ("none", "kernel", "user")]
         figs.append(("E1 (fig. 3) basic packet delay, " + wt,
@@ -449,7 +455,7 @@ def make_plots(run, pl):
                 ("rx_mbps", "throughput [Mbit/s]", "throughput", 1.0, False),
                 ("delay_med_us", "median one-way delay [ms]", "delay", 1e-3, True),
                 ("loss_pct", "packet loss [%]", "loss", 1.0, False)):
-            s = [(VARIANT_TITLE[v], xy(run.pts(where, "E4", v, "1"), "offered_mbps", key, scale))
+            s = [(VARIANT_TITLE[v], xy(sweep(run.pts(where, "E4", v, "1")), "offered_mbps", key, scale))
                  for v in ("kernel", "user")]
             figs.append((f"E4 (fig. 5) one sleep module: {name}, " + wt,
                          pl.plot(f"E4_{name}_{where}", f"E4: one 100 us sleep module, {name} ({wt})",
@@ -458,7 +464,7 @@ def make_plots(run, pl):
         for v in ("kernel", "user"):
             ps = run.pts(where, "E5", v)
             if ps and not [p for p in ps if p["param"] == "1"]:
-                ps = ps + run.pts(where, "E4", v, "1")   # 1 module: E4's sweep
+                ps = ps + sweep(run.pts(where, "E4", v, "1"))   # 1 module: E4's sweep
             ks = sorted({int(p["param"]) for p in ps})
             s = [(f"{k} sleep module{'s' if k > 1 else ''}",
                   xy([p for p in ps if p["param"] == str(k)], "offered_mbps", "loss_pct")) for k in ks]
