@@ -172,7 +172,8 @@ bps=$(flow 10 throughput_Bps)
 # of ms, so only a gross error in the computation fails this.
 check "flow 10 throughput near 200000 B/s ($bps)" \
 	jq -e '.flows[] | select(.id == 10) | .throughput_Bps > 180000 and .throughput_Bps < 220000' "$T/run1.json"
-if grep -q "=== flow 11 ===" "$T/run1.out" && grep -q "packets received:     750" "$T/run1.out"; then
+if grep -q "^Flow_ID=11 $" "$T/run1.out" && grep -q "^Packets: received=750 " "$T/run1.out" &&
+   grep -q "^Runtime statistics results: $" "$T/run1.out"; then
 	ok "-s prints CRUDE statistics per flow"
 else
 	fail "-s prints CRUDE statistics per flow" "$(cat "$T/run1.out")"
@@ -236,7 +237,7 @@ fi
 CRUDE_PID=
 "$CRUDE" -d "$T/run3.bin" -s 30 >"$T/run3.dec" 2>"$T/run3.derr"
 n=$(grep -cE '^ID=30 SEQ=[0-9]+ SRC=10\.201\.0\.1:5001 DST=10\.201\.0\.2:10001 Tx=[0-9.]+ Rx=[0-9.]+ SIZE=24$' "$T/run3.dec")
-if [[ $n == 50 ]] && grep -q "first/last sequence:  0/49" "$T/run3.dec"; then
+if [[ $n == 50 ]] && grep -q "^Sequence numbers: first=0   last=49 $" "$T/run3.dec"; then
 	ok "08: binary log of 50 packets decodes with -d (and -s from the log)"
 else
 	fail "08: binary log of 50 packets decodes with -d (and -s from the log)" \

@@ -394,6 +394,9 @@ static int finish(struct crude *c)
 	qsort(fl, n, sizeof(*fl), cmp_slot_id);
 	for (i = 0; i < n; i++)
 		nfips_crude_flow_summary(fl[i], &sum[i]);
+	if (c->n_stat_ids)
+		printf("\nRuntime statistics results: \n"
+		       "--------------------------- \n");
 	for (j = 0; j < c->n_stat_ids; j++) {
 		for (i = 0; i < n && fl[i]->id != c->stat_ids[j]; i++)
 			;
@@ -405,6 +408,8 @@ static int finish(struct crude *c)
 			nfips_crude_summary_print(&none, stdout);
 		}
 	}
+	if (c->n_stat_ids)
+		printf("\n");
 	if (!c->json)
 		goto out_free;
 	jf = fopen(c->json, "w");

@@ -186,8 +186,7 @@ struct nfips_crude_flow {
 	u64 received;
 	u64 out_of_seq;		/* seq not above the highest seen so far */
 	u64 bytes;
-	u64 first_bytes;	/* size of the first packet (throughput) */
-	u32 first_seq;
+	u32 first_seq;		/* lowest seq seen (CRUDE's seqmin) */
 	u32 max_seq;		/* highest seq seen: the "last" of the loss estimate */
 	u32 last_seq;		/* seq of the latest packet received */
 	s64 delay_sum_ns;
@@ -210,7 +209,7 @@ struct nfips_crude_summary {
 	double delay_avg_s;
 	double jitter_s;	/* mean |delay(i) - delay(i-1)| over received - 1 pairs */
 	double jitter_max_s;
-	double throughput_Bps;	/* bytes after the first packet / (rx_last - rx_first) */
+	double throughput_Bps;	/* all bytes / (rx_last - rx_first), as CRUDE */
 	double delay_min_s, delay_max_s, delay_median_s, delay_p99_s;
 	u64 samples, samples_dropped;
 };

@@ -805,13 +805,14 @@ void nfips_crude_flow_add(struct nfips_crude_flow *f, u32 seq, u32 bytes,
 	if (!f->received) {
 		f->first_seq = seq;
 		f->max_seq = seq;
-		f->first_bytes = bytes;
 		f->rx_first_ns = rx_ns;
 	} else {
 		if (seq <= f->max_seq)
 			f->out_of_seq++;
 		else
 			f->max_seq = seq;
+		if (seq < f->first_seq)
+			f->first_seq = seq;
 		j = d - f->prev_delay_ns;
 		if (j < 0)
 			j = -j;
@@ -877,7 +878,7 @@ void nfips_crude_flow_summary(struct nfips_crude_flow *f,
 	sum->jitter_max_s = (double)f->jitter_max_ns / 1e9;
 	span = (double)(f->rx_last_ns - f->rx_first_ns) / 1e9;
 	if (span > 0)
-		sum->throughput_Bps = (double)(f->bytes - f->first_bytes) / span;
+		sum->throughput_Bps = (double)f->bytes / span;
 	sum->delay_min_s = (double)f->delay_min_ns / 1e9;
 	sum->delay_max_s = (double)f->delay_max_ns / 1e9;
 	sum->samples = f->n_samples;
@@ -889,28 +890,45 @@ void nfips_crude_flow_summary(struct nfips_crude_flow *f,
 	}
 }
 
+/*
+ * CRUDE's own -s layout (crude.c print_stats(), trailing blanks included), so
+ * scripts written for CRUDE read ours; the last line is nfips-crude's own.
+ * One difference in a figure, not the layout: CRUDE leaves the first
+ * packet's delay out of the sum it divides by all packets; the average here
+ * is the plain mean of every packet's delay.
+ */
+static void print_sec(FILE *out, double s)
+{
+	u64 us = (u64)((s < 0 ? -s : s) * 1e6 + 0.5);
+
+	fprintf(out, "%s%llu.%06llu", s < 0 && us ? "-" : "",
+		(unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
+}
+
 void nfips_crude_summary_print(const struct nfips_crude_summary *s, FILE *out)
 {
-	fprintf(out, "=== flow %u ===\n", s->id);
-	if (!s->received) {
-		fprintf(out, "packets received:     0\n");
+	fprintf(out, "\nFlow_ID=%u \n", s->id);
+	fprintf(out, "Packets: received=%llu   out-of-seq=%llu   lost(est)=%lld \n",
+		(unsigned long long)s->received,
+		(unsigned long long)s->out_of_seq,
+		(long long)(s->received ? s->lost : 0));
+	fprintf(out, "Total bytes received=%llu \n", (unsigned long long)s->bytes);
+	if (s->received)
+		fprintf(out, "Sequence numbers: first=%u   last=%u \n",
+			s->first_seq, s->last_seq);
+	if (s->received < 2) {
+		fprintf(out, "Can't calculate statistics: not enough packets received. \n");
 		return;
 	}
-	fprintf(out,
-		"packets received:     %llu\n"
-		"out of sequence:      %llu\n"
-		"packets lost (est.):  %lld\n"
-		"bytes received:       %llu\n"
-		"first/last sequence:  %u/%u\n"
-		"delay average:        %.6f s\n"
-		"jitter:               %.6f s\n"
-		"jitter maximum:       %.6f s\n"
-		"throughput:           %.1f B/s\n"
-		"delay min/median/p99/max: %.6f/%.6f/%.6f/%.6f s (%llu samples, %llu not kept)\n",
-		(unsigned long long)s->received,
-		(unsigned long long)s->out_of_seq, (long long)s->lost,
-		(unsigned long long)s->bytes, s->first_seq, s->last_seq,
-		s->delay_avg_s, s->jitter_s, s->jitter_max_s, s->throughput_Bps,
+	fprintf(out, "Delay: average = ");
+	print_sec(out, s->delay_avg_s);
+	fprintf(out, "   jitter=");
+	print_sec(out, s->jitter_s);
+	fprintf(out, "   seconds \nAbsolute maximum jitter=");
+	print_sec(out, s->jitter_max_s);
+	fprintf(out, "   seconds \nThroughput=%g   Bps  (from first to last packet received) \n",
+		s->throughput_Bps);
+	fprintf(out, "Delay (nfips-crude): min=%.6f   median=%.6f   p99=%.6f   max=%.6f   seconds   (%llu samples, %llu not kept) \n",
 		s->delay_min_s, s->delay_median_s, s->delay_p99_s,
 		s->delay_max_s, (unsigned long long)s->samples,
 		(unsigned long long)s->samples_dropped);
