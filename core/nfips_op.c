@@ -54,3 +54,48 @@ int nfips_action_result(u32 action)
 	}
 }
 NFIPS_EXPORT(nfips_action_result);
+
+void nfips_payload_opts_init(struct nfips_payload_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->action = NFIPS_ACTION_DROP;
+}
+NFIPS_EXPORT(nfips_payload_opts_init);
+
+int nfips_payload_opt(const struct nfips_arg *arg, struct nfips_payload_opts *o,
+		      struct nfips_err *err)
+{
+	if (!strcmp(arg->key, "nocase")) {
+		if (arg->val) {
+			nfips_err_set(err, "argument 'nocase' takes no value");
+			return -EINVAL;
+		}
+		o->nocase = true;
+		return 0;
+	}
+	if (!strcmp(arg->key, "offset"))
+		return nfips_arg_u32(arg, 0, 65535, &o->offset, err);
+	if (!strcmp(arg->key, "depth"))
+		return nfips_arg_u32(arg, 1, 65535, &o->depth, err);
+	if (!strcmp(arg->key, "action"))
+		return nfips_op_action(arg, &o->action, err);
+	return 1;
+}
+NFIPS_EXPORT(nfips_payload_opt);
+
+int nfips_payload_check(const struct nfips_payload_opts *o, u32 longest,
+			struct nfips_err *err)
+{
+	/*
+	 * Against the longest pattern, not the shortest: a pattern longer
+	 * than depth can never lie inside the window, so it would be accepted
+	 * and silently never match (Snort rejects such a depth too).
+	 */
+	if (o->depth && o->depth < longest) {
+		nfips_err_set(err, "argument 'depth': %u is shorter than a %u-byte pattern",
+			      o->depth, longest);
+		return -EINVAL;
+	}
+	return 0;
+}
+NFIPS_EXPORT(nfips_payload_check);

@@ -89,6 +89,40 @@ int nfips_op_action(const struct nfips_arg *arg, u32 *action,
 int nfips_action_result(u32 action);
 
 /*
+ * Options shared by the payload-search op-modules (bm, hs): nocase,
+ * offset=N, depth=N, action=. The search window is
+ * payload[offset .. offset + depth); a pattern matches only wholly inside it.
+ */
+struct nfips_payload_opts {
+	u32 offset;
+	u32 depth;		/* 0: to the end of the payload */
+	u32 action;		/* enum nfips_action, default drop */
+	bool nocase;
+};
+
+void nfips_payload_opts_init(struct nfips_payload_opts *o);
+/* Parse @arg if it is one of these options: 0 parsed, 1 not one, <0 error. */
+int nfips_payload_opt(const struct nfips_arg *arg, struct nfips_payload_opts *o,
+		      struct nfips_err *err);
+/* A depth shorter than the longest literal pattern could never match it. */
+int nfips_payload_check(const struct nfips_payload_opts *o, u32 longest,
+			struct nfips_err *err);
+
+/* The window of @pkt to search; false when it is empty. Hot path. */
+static inline bool nfips_payload_window(const struct nfips_pkt *pkt,
+					const struct nfips_payload_opts *o,
+					const u8 **t, u32 *n)
+{
+	if (pkt->payload_len <= o->offset)
+		return false;
+	*t = pkt->data + pkt->payload_off + o->offset;
+	*n = pkt->payload_len - o->offset;
+	if (o->depth && *n > o->depth)
+		*n = o->depth;
+	return true;
+}
+
+/*
  * Provided by each twin (the registry): find the op-module type @name and
  * hold it (kernel: a module reference, autoloading "nfips-op-<name>";
  * nfipsd: the plugin, dlopen()ed on first use). NULL with @err set when

@@ -32,9 +32,7 @@ struct bm_pattern {
 
 struct bm_priv {
 	u32 n;
-	u32 offset;
-	u32 depth;		/* 0: to the end of the payload */
-	bool nocase;
+	struct nfips_payload_opts o;
 	int result;
 	struct bm_pattern *pats[BM_MAX_PATTERNS];
 };
@@ -73,15 +71,11 @@ static int bm_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
 	const u8 *t;
 	u32 n, i;
 
-	if (pkt->payload_len <= b->offset)
+	if (!nfips_payload_window(pkt, &b->o, &t, &n))
 		return NFIPS_CONTINUE;
-	t = pkt->data + pkt->payload_off + b->offset;
-	n = pkt->payload_len - b->offset;
-	if (b->depth && n > b->depth)
-		n = b->depth;
 
 	for (i = 0; i < b->n; i++) {
-		bool found = b->nocase ? bm_find(b->pats[i], t, n, true) :
+		bool found = b->o.nocase ? bm_find(b->pats[i], t, n, true) :
 					 bm_find(b->pats[i], t, n, false);
 		if (found)
 			return b->result;
@@ -191,7 +185,7 @@ struct nfips_op_ops nfips_op_bm_ops = {
 
 static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 {
-	u32 action = NFIPS_ACTION_DROP, len, i, longest = 0;
+	u32 len, i, longest = 0;
 	struct nfips_op *op = NULL;
 	struct nfips_args it;
 	struct nfips_arg arg;
@@ -210,6 +204,7 @@ static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 		goto err_free;
 	}
 	b = nfips_op_priv(op);
+	nfips_payload_opts_init(&b->o);
 
 	if (nfips_args_init(&it, args, err))
 		goto err_free;
@@ -227,21 +222,10 @@ static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 				if (len > longest)
 					longest = len;
 			}
-		} else if (!strcmp(arg.key, "nocase")) {
-			ret = 0;
-			if (arg.val) {
-				nfips_err_set(err, "argument 'nocase' takes no value");
-				ret = -EINVAL;
-			}
-			b->nocase = true;
-		} else if (!strcmp(arg.key, "offset")) {
-			ret = nfips_arg_u32(&arg, 0, 65535, &b->offset, err);
-		} else if (!strcmp(arg.key, "depth")) {
-			ret = nfips_arg_u32(&arg, 1, 65535, &b->depth, err);
-		} else if (!strcmp(arg.key, "action")) {
-			ret = nfips_op_action(&arg, &action, err);
 		} else {
-			ret = nfips_arg_unknown(&arg, err);
+			ret = nfips_payload_opt(&arg, &b->o, err);
+			if (ret == 1)
+				ret = nfips_arg_unknown(&arg, err);
 		}
 		if (ret)
 			goto err_free;
@@ -252,17 +236,9 @@ static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 		nfips_err_set(err, "missing argument 'pattern'");
 		goto err_free;
 	}
-	/*
-	 * Checked against the longest pattern, not the shortest: a pattern
-	 * longer than the window can never match, and a signature that can
-	 * never fire must not be accepted silently.
-	 */
-	if (b->depth && b->depth < longest) {
-		nfips_err_set(err, "argument 'depth': %u is shorter than a %u-byte pattern",
-			      b->depth, longest);
+	if (nfips_payload_check(&b->o, longest, err))
 		goto err_free;
-	}
-	b->result = nfips_action_result(action);
+	b->result = nfips_action_result(b->o.action);
 
 	/* Second pass: compile; the first pass validated every argument. */
 	nfips_args_init(&it, args, err);
@@ -270,7 +246,7 @@ static struct nfips_op *bm_init(const char *args, struct nfips_err *err)
 		if (strcmp(arg.key, "pattern"))
 			continue;
 		nfips_arg_bytes(&arg, buf, BM_MAX_PATTERN_LEN, &len, err);
-		b->pats[i] = bm_compile(buf, len, b->nocase);
+		b->pats[i] = bm_compile(buf, len, b->o.nocase);
 		if (!b->pats[i]) {
 			nfips_err_set(err, "out of memory");
 			b->n = i;

@@ -44,8 +44,7 @@ extern int nfips_worker_count(void) __attribute__((weak));
 
 struct hs_priv {
 	hs_database_t *db;
-	u32 offset;
-	u32 depth;		/* 0: to the end of the payload */
+	struct nfips_payload_opts o;
 	int result;
 	u32 n_scratch;
 	hs_scratch_t **scratch;	/* [n_scratch] per worker, then the spare */
@@ -59,7 +58,7 @@ struct hs_list {
 	size_t *len;
 	bool *regex;
 	char **where;		/* "pattern #3", "patterns-file f.txt:12" */
-	u32 shortest;		/* shortest literal */
+	u32 longest;		/* longest literal (depth check) */
 };
 
 static int on_match(unsigned int id, unsigned long long from,
@@ -79,12 +78,8 @@ static int hs_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
 	u32 n;
 	int w;
 
-	if (pkt->payload_len <= h->offset)
+	if (!nfips_payload_window(pkt, &h->o, &t, &n))
 		return NFIPS_CONTINUE;
-	t = pkt->data + pkt->payload_off + h->offset;
-	n = pkt->payload_len - h->offset;
-	if (h->depth && n > h->depth)
-		n = h->depth;
 
 	w = nfips_worker_self ? nfips_worker_self() : -1;
 	if (w >= 0 && (u32)w < h->n_scratch - 1) {
@@ -155,8 +150,8 @@ static int list_add(struct hs_list *l, const void *p, size_t len, bool regex,
 	l->regex[l->n] = regex;
 	l->where[l->n] = where;
 	l->n++;
-	if (!regex && (!l->shortest || len < l->shortest))
-		l->shortest = (u32)len;
+	if (!regex && len > l->longest)
+		l->longest = (u32)len;
 	return 0;
 nomem:
 	free(where);
@@ -402,13 +397,12 @@ nomem:
 
 static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 {
-	u32 action = NFIPS_ACTION_DROP, len, npat = 0, nre = 0;
+	u32 len, npat = 0, nre = 0;
 	struct hs_list l = { 0 };
 	struct nfips_op *op;
 	struct nfips_args it;
 	struct nfips_arg arg;
 	struct hs_priv *h;
-	bool nocase = false;
 	u8 *buf;
 	int ret;
 
@@ -423,6 +417,7 @@ static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 		goto err_free;
 	}
 	h = nfips_op_priv(op);
+	nfips_payload_opts_init(&h->o);
 	pthread_mutex_init(&h->spare_lock, NULL);
 
 	if (nfips_args_init(&it, args, err))
@@ -441,21 +436,10 @@ static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 					       where_fmt("regex #%s%u", "", ++nre), err);
 		} else if (!strcmp(arg.key, "patterns-file")) {
 			ret = read_patterns_file(&l, &arg, buf, err);
-		} else if (!strcmp(arg.key, "nocase")) {
-			ret = 0;
-			if (arg.val) {
-				nfips_err_set(err, "argument 'nocase' takes no value");
-				ret = -EINVAL;
-			}
-			nocase = true;
-		} else if (!strcmp(arg.key, "offset")) {
-			ret = nfips_arg_u32(&arg, 0, 65535, &h->offset, err);
-		} else if (!strcmp(arg.key, "depth")) {
-			ret = nfips_arg_u32(&arg, 1, 65535, &h->depth, err);
-		} else if (!strcmp(arg.key, "action")) {
-			ret = nfips_op_action(&arg, &action, err);
 		} else {
-			ret = nfips_arg_unknown(&arg, err);
+			ret = nfips_payload_opt(&arg, &h->o, err);
+			if (ret == 1)
+				ret = nfips_arg_unknown(&arg, err);
 		}
 		if (ret)
 			goto err_free;
@@ -466,13 +450,10 @@ static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 		nfips_err_set(err, "missing argument 'pattern', 'regex' or 'patterns-file'");
 		goto err_free;
 	}
-	if (h->depth && l.shortest && h->depth < l.shortest) {
-		nfips_err_set(err, "argument 'depth': %u is shorter than a %u-byte pattern",
-			      h->depth, l.shortest);
+	if (nfips_payload_check(&h->o, l.longest, err))
 		goto err_free;
-	}
-	h->result = nfips_action_result(action);
-	if (compile(h, &l, nocase, err) || alloc_scratch(h, err))
+	h->result = nfips_action_result(h->o.action);
+	if (compile(h, &l, h->o.nocase, err) || alloc_scratch(h, err))
 		goto err_free;
 	list_free(&l);
 	free(buf);
