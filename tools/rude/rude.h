@@ -171,6 +171,25 @@ void nfips_rude_script_free(struct nfips_rude_script *s);
 int nfips_rude_parse_dst(const char *s, size_t len, struct sockaddr_storage *ss,
 			 socklen_t *sl);
 
+/* ---- pacing ---------------------------------------------------------- */
+
+/*
+ * CONSTANT pacing, on absolute deadlines from the start of a segment (ns).
+ * Packet @k of a flow at @pps packets/s is due at
+ *   seg_start + floor((k - k mod burst) * 1 s / pps)
+ * so with @burst = 1 every packet has its own deadline (k s/pps) and with
+ * @burst = N the packets go out N at a time, one burst every N/pps seconds:
+ * the same average rate, in micro-bursts (nfips-rude --burst). 128-bit
+ * arithmetic: exact for any rate and duration. @pps and @burst > 0.
+ */
+u64 nfips_rude_const_deadline(u64 seg_start, u64 k, u32 pps, u32 burst);
+/*
+ * The first packet index whose deadline is at or after @t (>= @seg_start):
+ * the packets before it are the ones due before @t. Always a multiple of
+ * @burst, so an ON period sends whole bursts.
+ */
+u64 nfips_rude_const_first_at(u64 seg_start, u64 t, u32 pps, u32 burst);
+
 /* ---- collector statistics ------------------------------------------ */
 
 /*

@@ -1065,3 +1065,24 @@ int nfips_crude_rec_format(const struct nfips_crude_rec *r, char *buf,
 		     r->size);
 	return n < 0 ? 0 : (int)min((size_t)n, len ? len - 1 : 0);
 }
+
+/* ---- pacing ---------------------------------------------------------- */
+
+u64 nfips_rude_const_deadline(u64 seg_start, u64 k, u32 pps, u32 burst)
+{
+	u64 first = k - k % burst;	/* the first packet of k's burst */
+
+	return seg_start + (u64)((unsigned __int128)first * 1000000000ull / pps);
+}
+
+u64 nfips_rude_const_first_at(u64 seg_start, u64 t, u32 pps, u32 burst)
+{
+	/*
+	 * Burst m starts at floor(m * burst s / pps); it is at or after the
+	 * integer d = t - seg_start iff m * burst * 1e9 >= d * pps.
+	 */
+	unsigned __int128 step = (unsigned __int128)burst * 1000000000ull;
+	u64 d = t > seg_start ? t - seg_start : 0;
+
+	return (u64)(((unsigned __int128)d * pps + step - 1) / step) * burst;
+}
