@@ -9,6 +9,10 @@
  *   nfips-send --iface IF [--dmac MAC] (--raw HEX | the options above)
  *              [--tot-len N] [--ihl N] [--doff N] [--udp-len N]
  *
+ * SIGINT/SIGTERM end the sending loop cleanly; --report prints
+ * "sent N packets" on stderr at the end, so a test can flood "until done"
+ * and still know exactly how many packets left.
+ *
  * Without --iface a raw IP socket sends well-formed packets (the kernel fills
  * in the IPv4 total length and header checksum). With --iface a packet
  * socket sends the bytes exactly as built, so lengths may lie: that is how
@@ -23,6 +27,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +41,14 @@
 
 #define MAX_PKT 65535
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 struct opts {
 	int family;
 	uint8_t saddr[16], daddr[16];
@@ -46,6 +59,7 @@ struct opts {
 	uint8_t payload[MAX_PKT];
 	uint32_t payload_len;
 	uint32_t count, rate, frag, ttl;
+	bool report;
 	bool hbh;
 	const char *iface;
 	uint8_t dmac[6];
@@ -319,6 +333,7 @@ int main(int argc, char **argv)
 		{ "doff", required_argument, NULL, 15 },
 		{ "udp-len", required_argument, NULL, 16 },
 		{ "ttl", required_argument, NULL, 17 },
+		{ "report", no_argument, NULL, 19 },
 		{ "hbh", no_argument, NULL, 18 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -385,6 +400,7 @@ int main(int argc, char **argv)
 		case 15: o.doff = num(optarg, 15, "--doff"); break;
 		case 16: o.udp_len = num(optarg, 65535, "--udp-len"); break;
 		case 17: o.ttl = num(optarg, 255, "--ttl"); break;
+		case 19: o.report = true; break;
 		case 18: o.hbh = true; break;
 		default:
 			fprintf(stderr, "usage: see the comment atop tests/tools/nfips-send.c\n");
@@ -412,8 +428,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	l4len = o.raw_len ? 0 : build_l4(&o, l4);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < o.count; i++) {
+	for (i = 0; i < o.count && !stop; i++) {
 		pace(o.rate, i, &start);
 		if (o.raw_len) {
 			fails += send_one(fd, o.raw, o.raw_len, &to, tolen) ? 1 : 0;
@@ -431,5 +449,7 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fd);
+	if (o.report)
+		fprintf(stderr, "sent %u packets\n", i - (uint32_t)fails);
 	return fails ? 1 : 0;
 }
