@@ -6,8 +6,12 @@
 # on the project's debug kernel (tests/kmod-debug/run.sh). Source after
 # tests/lib.sh and tests/twin.sh.
 #
-#   soak_count VAR DEFAULT   an iteration count: $VAR if set (the kmod-debug
-#                            tier hands NFIPS_SOAK_* to the VM), else DEFAULT
+#   soak_count VAR FULL [SHORT]  an iteration count: $VAR if set (the
+#                            kmod-debug tier hands NFIPS_SOAK_* to the VM),
+#                            else FULL (the numbers) on the debug
+#                            kernel and SHORT (default FULL) on a stock one:
+#                            the stock tier checks the same paths, the debug
+#                            tier soaks them with its detectors on
 #   SLOW                     1 on a stock kernel, 20 on the debug kernel
 #                            (KASAN + lockdep under TCG): scale waits by it
 #   kmemleak_begin           note the suspected leaks that exist now
@@ -29,9 +33,15 @@ else
 	SLOW=1
 fi
 
-soak_count() {	# soak_count VAR DEFAULT
+soak_count() {	# soak_count VAR FULL [SHORT]
 	local v=${!1:-}
-	if [[ $v =~ ^[0-9]+$ ]]; then echo "$v"; else echo "$2"; fi
+	if [[ $v =~ ^[0-9]+$ ]]; then
+		echo "$v"
+	elif [[ $SLOW -gt 1 ]]; then
+		echo "$2"
+	else
+		echo "${3:-$2}"
+	fi
 }
 
 kmemleak_begin() {

@@ -15,7 +15,7 @@
 #   nfips-send floods           B: 2 workers, sleep+evil2      count_in udp 7200
 #   good + EVIL (udp 7200)      load A, B, A, B, ...
 #
-# Env: NFIPS_SOAK_RELOADS    loads (default 100)
+# Env: NFIPS_SOAK_RELOADS    loads (default 100; 30 on a stock kernel)
 #      NFIPS_SOAK_FLOOD_PPS  rate of each of the two floods (default 10000)
 # kmod-timeout: 400
 source "$(dirname "$0")/../lib.sh"
@@ -31,7 +31,7 @@ twin_init
 case_tmp || skip_all "mktemp failed"
 kmemleak_begin
 
-RELOADS=$(soak_count NFIPS_SOAK_RELOADS 100)
+RELOADS=$(soak_count NFIPS_SOAK_RELOADS 100 30)
 PPS=$(soak_count NFIPS_SOAK_FLOOD_PPS 10000)
 PORT=7200
 count_in "$NS_DST" udp $PORT rx
