@@ -14,7 +14,9 @@
 # Usage: bench/driver.sh [--grid short|full] [--tbf] [--skip-vm] [--skip-host]
 #                        [--out DIR]
 # Env:   BENCH_DUR (seconds per point, default 1), BENCH_VM_TIMEOUT (seconds
-#        the bench may run in the VM), and tests/kmod/run.sh's KMOD_* settings.
+#        the bench may run in the VM), BENCH_VM_VARIANTS / BENCH_VM_EXPS (what
+#        the VM runs, e.g. "none kernel" / "E1 E3"), and tests/kmod/run.sh's
+#        KMOD_* settings.
 # Exit:  0 when the run worked (targets met or not), 1 when it broke.
 set -u
 cd "$(dirname "$0")/.."
@@ -91,10 +93,14 @@ run_vm() {
 	local append="nfips_bench_grid=$grid nfips_bench_dur=$dur nfips_bench_budget=$vm_budget"
 	[[ $tbf == 1 ]] && append+=" nfips_bench_tbf=1"
 	[[ -n ${BENCH_VM_VARIANTS:-} ]] && append+=" nfips_bench_variants=${BENCH_VM_VARIANTS// /+}"
+	[[ -n ${BENCH_VM_EXPS:-} ]] && append+=" nfips_bench_exps=${BENCH_VM_EXPS// /+}"
 	say "VM: booting Debian's 6.1 kernel under qemu TCG (2 vCPUs) with the bench as its only test"
 	# The harness names tests by their path under tests/kmod; ../../bench/vm
 	# is bench/vm.sh, copied into the image with KMOD_DIRS.
+	# pktgen.ko (the VM's rate generator) is not in the harness's default
+	# module list; KMOD_MODULES is its documented way to add one.
 	KMOD_TESTS=../../bench/vm KMOD_DIRS="tests bench" KMOD_OUT=build/bench-kmod \
+		KMOD_MODULES="${KMOD_MODULES:-} pktgen" \
 		KMOD_TEST_TIMEOUT=$t KMOD_TIMEOUT=$((t + 120)) \
 		KMOD_APPEND="${KMOD_APPEND:-} $append" \
 		setsid tests/kmod/run.sh >"$vmout/kmod.log" 2>&1 &

@@ -32,6 +32,12 @@
 #                    is lossy (or the cap), then BISECT geometric bisection
 #                    steps inside the last bracket (resolution 2^(1/2^BISECT));
 #                    a point is lossy when two trials in a row are (trial)
+#
+# Generators (GEN, per search or point): "rude" (nfips-rude, one deadline
+# per packet: every delay figure), "rude-burst" (nfips-rude --burst
+# RUDE_BURST: N packets per sendmmsg every N/rate, for rate searches on the
+# host), "pktgen" (the kernel's pktgen in src, counted at dst by an iptables
+# rule: for rate searches in the VM, where nfips-rude tops out near 25 kpps).
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../tests/lib.sh
@@ -266,6 +272,7 @@ bench_cleanup() {
 	[[ -n $CRUDE_PID ]] && kill -KILL "$CRUDE_PID" 2>/dev/null
 	variant_stop user final
 	variant_stop kernel final
+	pktgen_cleanup
 }
 on_cleanup bench_cleanup
 
@@ -391,6 +398,150 @@ rude_report_parse() {
 # Packets the collector's own socket dropped (receiver overload, not the IPS).
 crude_socket_drops() { sed -n 's/.*"socket_drops": *\([0-9]*\).*/\1/p' "$1" | head -n1; }
 
+# --- the kernel's packet generator (rate searches in the VM) -------------------
+#
+# pktgen sends from kpktgend_<GEN_CPU> (a per-CPU kthread, so on CPU0 like
+# nfips-rude) straight into src's eth0 (ndo_start_xmit, no socket): UDP from
+# SRC_IP, source ports 3001..3000+FLOWS in turn (several flows, so the
+# kernel twin's flow hash and the user twin's queue-balance spread them), to
+# PG_DST port PG_PORT, so the selector rule (dst 10.91.2.0/24, udp) selects
+# them. pkt_size is the frame without the FCS: 14 (Ethernet) + 20 (IPv4) +
+# 8 (UDP) + the UDP payload; the payload is pktgen's 16-byte header and
+# zeros (none of the bench patterns). /proc/net/pktgen is per network
+# namespace.
+# Counting at dst, with nothing in user space on the receive path:
+#   PG_COUNT=otherhost (default): PG_DST is 10.91.2.99, which ips resolves
+#     (a permanent neighbour entry) to a MAC that is not dst's: dst's eth0
+#     counts the frame (rx_packets, i.e. what ips's eth1 handed over) and
+#     drops it at once as another host's (ip_rcv, PACKET_OTHERHOST), which
+#     keeps CPU0, the generator's CPU, free for generating.
+#   PG_COUNT=rule: PG_DST is dst's own address; an iptables rule in dst
+#     (raw PREROUTING, udp dport PG_PORT, DROP) counts and drops them.
+PG_PORT=9
+PG_COUNT=${PG_COUNT:-otherhost}
+PG_OTHER_IP=10.91.2.99 PG_OTHER_MAC=02:00:00:00:91:99
+PKTGEN_READY=0
+pg_rx() {	# packets counted at dst so far
+	if [[ $PG_COUNT == rule ]]; then
+		ns "$NS_DST" iptables -w -t raw -nvxL PREROUTING 2>/dev/null |
+			awk -v p="dpt:$PG_PORT" '$0 ~ p && /DROP/ { print $1; exit }'
+	else
+		if_rx "$NS_DST" eth0
+	fi
+}
+
+# pg_run COUNT PPS PAYLOAD FLOWS: one pktgen run in src (blocks until sent);
+# prints "sent elapsed_us offered_pps errors" from pktgen's report. pktgen
+# stops after COUNT packets the device took (pkts-sofar); a packet the veth
+# refused (NET_XMIT_DROP: the ips CPU's input backlog was full) counts in
+# "errors" and used its time slot like any other, so what was offered is
+# pkts-sofar + errors. A refused packet is lost on the way into the IPS, as
+# one of nfips-rude's is (there sendmsg reports success and the packet never
+# arrives). The rate it could offer: pktgen's report "T(cC+dD) usec" splits
+# the run into busy time C and idle time D (waiting for a packet's time slot,
+# and at the end for the IPS to free the last packet); flat out it sends
+# (sofar + errors) / C packets/s, so offered = min(asked, that). The total T
+# would count the IPS's drain as the generator's.
+pg_run() {
+	local count=$1 pps=$2 bytes=$3 flows=$4
+	ns "$NS_SRC" sh -c '
+		set -e
+		t=/proc/net/pktgen/kpktgend_'$GEN_CPU' d=/proc/net/pktgen/eth0
+		echo rem_device_all >$t
+		echo "add_device eth0" >$t
+		for c in "count '$count'" "clone_skb 0" "pkt_size '$((14 + 20 + 8 + bytes))'" \
+			"ratep '$pps'" "dst '$PG_DST'" "dst_mac '$PG_DST_MAC'" \
+			"src_min '$SRC_IP'" "src_max '$SRC_IP'" \
+			"udp_src_min 3001" "udp_src_max '$((3000 + flows))'" \
+			"udp_dst_min '$PG_PORT'" "udp_dst_max '$PG_PORT'"; do
+			echo "$c" >$d
+		done
+		echo start >/proc/net/pktgen/pgctrl
+		cat $d' >"$BENCH_TMP/pg.out" 2>&1 || { tail -n 3 "$BENCH_TMP/pg.out" >&2; return 1; }
+	awk -v r="$pps" '/pkts-sofar:/ { for (i = 1; i <= NF; i++) { if ($i == "pkts-sofar:") s = $(i + 1); if ($i == "errors:") e = $(i + 1) } }
+		/Result: OK:/ { u = $3; c = u; sub(/\(.*/, "", u); sub(/.*\(c/, "", c); sub(/\+.*/, "", c) }
+		END {
+			if (s == "" || u == "" || c == "") exit 1
+			o = c > 0 ? (s + e) * 1e6 / c : r; if (o > r) o = r
+			printf "%.0f %.0f %.0f %.0f\n", s + e, u, o, e }' "$BENCH_TMP/pg.out"
+}
+
+# pktgen_setup: load pktgen, the counting at dst, one short warm-up run.
+# 0 when pktgen can be used here; else the reason on stdout.
+pktgen_setup() {
+	[[ $PKTGEN_READY == 1 ]] && return 0
+	modprobe pktgen 2>/dev/null || { echo "modprobe pktgen failed (not in this kernel's modules)"; return 1; }
+	ns "$NS_SRC" test -e /proc/net/pktgen/kpktgend_$GEN_CPU ||
+		{ echo "no /proc/net/pktgen/kpktgend_$GEN_CPU in src"; return 1; }
+	PG_DST_MAC=$($IP -n "$NS_IPS" link show eth0 | awk '/link\/ether/ { print $2; exit }')
+	[[ -n $PG_DST_MAC ]] || { echo "no MAC on ips eth0"; return 1; }
+	if [[ $PG_COUNT == rule ]]; then
+		PG_DST=$DST_IP
+		ns "$NS_DST" iptables -w -t raw -I PREROUTING -p udp --dport $PG_PORT -j DROP 2>&1 ||
+			{ echo "cannot add the counting rule in dst"; return 1; }
+	else
+		PG_DST=$PG_OTHER_IP
+		$IP -n "$NS_IPS" neigh replace $PG_OTHER_IP lladdr $PG_OTHER_MAC dev eth1 nud permanent 2>&1 ||
+			{ echo "cannot add the neighbour entry for $PG_OTHER_IP in ips"; return 1; }
+	fi
+	PKTGEN_READY=1
+	pg_run 50 1000 64 "$FLOWS" >/dev/null 2>&1 ||
+		{ echo "pktgen warm-up run failed: $(tail -n 2 "$BENCH_TMP/pg.out" | tr '\n' ' ')"; pktgen_cleanup; return 1; }
+}
+pktgen_cleanup() {
+	[[ $PKTGEN_READY == 1 ]] || return 0
+	ns "$NS_SRC" sh -c "echo rem_device_all >/proc/net/pktgen/kpktgend_$GEN_CPU" 2>/dev/null
+	if [[ $PG_COUNT == rule ]]; then
+		ns "$NS_DST" iptables -w -t raw -D PREROUTING -p udp --dport $PG_PORT -j DROP 2>/dev/null
+	else
+		$IP -n "$NS_IPS" neigh del $PG_OTHER_IP dev eth1 2>/dev/null
+	fi
+	PKTGEN_READY=0
+}
+
+# measure_pktgen EXP VARIANT PARAM PPS PAYLOAD: as measure, with pktgen;
+# sent = what pktgen offered (pkts-sofar + errors, see pg_run), received =
+# dst's count (pg_rx) after the IPS queues drained; no delay (pktgen's
+# timestamps are not read).
+measure_pktgen() {
+	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 flows=$FLOWS dur=${PT_DUR:-$DUR}
+	local want=$((pps * dur)) sent us ach err rx0 rx1 rx note=gen=pktgen st=ok gen_ok=1 mbps loss rxpps rxmbps
+	((pps < flows)) && flows=1
+	rx0=$(pg_rx)
+	if [[ -z $rx0 ]]; then
+		st=failed note="$note; no count at dst ($PG_COUNT)"
+	elif ! read -r sent us ach err < <(pg_run "$want" "$pps" "$bytes" "$flows" 2>"$BENCH_TMP/pg.err"); then
+		st=failed note="$note; pktgen failed: $(tr '\n' ' ' <"$BENCH_TMP/pg.err")"
+	else
+		wait_quiet
+		rx1=$(pg_rx)
+		rx=$((rx1 - rx0))
+	fi
+	M_LOSS= M_RX= M_GEN_OK=1
+	mbps=$(awk -v p="$pps" -v b="$bytes" 'BEGIN { printf "%.3f", p * (b + 28) * 8 / 1e6 }')
+	if [[ $st == ok ]]; then
+		# Kept up: offered at >= 97 % of the rate asked.
+		awk -v a="$ach" -v p="$pps" 'BEGIN { exit !(a < 0.97 * p) }' && gen_ok=0
+		((${err:-0} > 0)) && note="$note; $err refused by the veth (ips input backlog full)"
+		read -r loss rxpps rxmbps < <(awk -v s="$sent" -v r="$rx" -v d="$dur" -v b="$bytes" 'BEGIN {
+			l = s > 0 ? (s - r) * 100 / s : 0; if (l < 0) l = 0
+			printf "%.4f %.1f %.3f\n", l, r / d, r / d * (b + 28) * 8 / 1e6 }')
+		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok M_SENT_PPS=$ach
+		((gen_ok)) || note="$note; generator offered less: $sent packets in $us us ($ach of $pps pps)"
+	fi
+	[[ -n ${IN_SEARCH:-} ]] && note="search; $note"
+	M_STATUS=$st M_NOTE=$note
+	[[ $st == ok ]] || gen_ok=
+	emit points "$WHERE,$exp,$v,$param,$bytes,$flows,$dur,$pps,$mbps,${sent:-},${rx:-},${loss:-},${rxpps:-},${rxmbps:-},,,$gen_ok,$st,$(csv_clean "$note")"
+	if [[ $st == ok ]]; then
+		progress "$(printf '%-3s %-9s %-12s offered %8d pps %7.2f Mbit/s: rx %9.1f pps loss %7.3f %% (pktgen)%s' \
+			"$exp" "$v" "${param:--}" "$pps" "$mbps" "$rxpps" "$loss" "${note:+ ($note)}")"
+	else
+		progress "$(printf '%-3s %-9s %-12s offered %8d pps: FAILED: %s' "$exp" "$v" "${param:--}" "$pps" "$note")"
+	fi
+	[[ $st == ok ]]
+}
+
 # measure EXP VARIANT PARAM PPS PAYLOAD: one point, one CSV row. Sets
 # M_STATUS (ok|failed), M_LOSS (percent), M_RX (pps), M_GEN_OK (1 when the
 # generator sent at least 97 % of what was asked).
@@ -405,6 +556,12 @@ measure() {
 		progress "$(printf '%-3s %-9s %-12s offered %8d pps: SKIPPED (%s)' "$exp" "$v" "${param:--}" "$pps" "$M_NOTE")"
 		return 1
 	fi
+	if [[ ${GEN:-rude} == pktgen ]]; then
+		measure_pktgen "$@"
+		return
+	fi
+	local rargs=()
+	[[ ${GEN:-rude} == rude-burst ]] && rargs=(--burst "$RUDE_BURST") note="gen=rude --burst $RUDE_BURST"
 	script=$d/rude.script json=$d/crude.json rlog=$d/rude.log clog=$d/crude.log
 	rm -f "$json"
 	((pps < flows)) && flows=1
@@ -421,7 +578,7 @@ measure() {
 		st=failed
 	fi
 	if [[ $st == ok ]]; then
-		ns "$NS_SRC" "$RUDE" -s "$script" --cpu $GEN_CPU >"$rlog" 2>&1
+		ns "$NS_SRC" "$RUDE" -s "$script" --cpu $GEN_CPU "${rargs[@]}" >"$rlog" 2>&1
 		rc=$?
 		if [[ $rc -ne 0 ]]; then
 			note="rude exited $rc: $(tail -n 2 "$rlog" | tr '\n' ' ')"
@@ -486,6 +643,14 @@ measure() {
 # preemption of CPU1 loses a handful of packets at any rate, and one such
 # event must not end a search. Both points are in the CSV.
 RETRY_LOSSY=${RETRY_LOSSY:-1}
+RUDE_BURST=${RUDE_BURST:-32}
+gen_label() {
+	case ${GEN:-rude} in
+	pktgen) echo "generator pktgen (counted at dst: $PG_COUNT)" ;;
+	rude-burst) echo "generator nfips-rude --burst $RUDE_BURST" ;;
+	*) echo "generator nfips-rude" ;;
+	esac
+}
 trial() {
 	local IN_SEARCH=1
 	measure "$@" || return 1
@@ -580,6 +745,6 @@ mlfr_search() {
 	if [[ -n $gen_lim && $MLFR_NOTE != *generator* ]]; then
 		MLFR_NOTE="${MLFR_NOTE:+$MLFR_NOTE; }the generator could not offer $gen_lim pps (lowest such rate in the search)"
 	fi
-	fact mlfr "$v" "$exp:$param" "${good:-0}" pps ok "payload $bytes; bracket ${good:-0}..${bad:-none}${MLFR_NOTE:+; $MLFR_NOTE}"
+	fact mlfr "$v" "$exp:$param" "${good:-0}" pps ok "payload $bytes; $(gen_label); bracket ${good:-0}..${bad:-none}${MLFR_NOTE:+; $MLFR_NOTE}"
 	return 0
 }

@@ -125,6 +125,22 @@ def mlfr(run, where, variant, param):
     return val
 
 
+def payload_of(run, where, variant, param, default="?"):
+    """The payload of a loss-free-rate search, from its fact's note."""
+    for f in run.facts_all(where, "mlfr", variant):
+        if f["param"] == param and "payload " in f["note"]:
+            return f["note"].split("payload ")[1].split(";")[0].split()[0]
+    return default
+
+
+def gen_of(run, where, variant, param):
+    """The generator of a loss-free-rate search, from its fact's note."""
+    for f in run.facts_all(where, "mlfr", variant):
+        if f["param"] == param and "generator " in f["note"]:
+            return f["note"].split("generator ")[1].split(";")[0].strip()
+    return "?"
+
+
 def at_least(a, c, b):
     """Is a >= c x b? True / False / None (undetermined), where a or b may be
     only a lower bound of the true loss-free rate (the generator's limit)."""
@@ -182,12 +198,14 @@ def max_throughput(run, where, exp, variant, param):
 
 def gen_note(*vals):
     """Which of the loss-free rates were the generator's limit, not the IPS's."""
-    lim = [v for v in vals if v.ok() and "generator" in (v.how or "")]
+    def limited(c):
+        return "generator-limited" in c or "generator could not" in c
+    lim = [v for v in vals if v.ok() and limited(v.how or "")]
     if not lim:
         return ""
     why = []
     for v in lim:
-        why += [c.strip() for c in v.how.split(";") if "generator" in c and c.strip() not in why]
+        why += [c.strip() for c in v.how.split(";") if limited(c) and c.strip() not in why]
     return " (" + "; ".join(why) + ")"
 
 
@@ -224,11 +242,11 @@ def targets(run):
     # 1. kernel twin, empty chain, >= 0.9 x plain forwarding (VM, same run)
     ratio_target(add, "kernel twin, chain selected but empty: max loss-free rate >= 0.9 x plain forwarding",
                  mlfr(run, "vm", "kernel", "E1:empty"), 0.9, mlfr(run, "vm", "none", "E1:empty"),
-                 "VM, same run, 64-byte payload, E1 search", "VM")
+                 f"VM, same run, 64-byte payload, E1 search, generator {gen_of(run, 'vm', 'kernel', 'E1:empty')}", "VM")
     # 2. user twin, empty chain, >= 0.5 x plain forwarding (native host)
     ratio_target(add, "user twin, chain selected but empty: max loss-free rate >= 0.5 x plain forwarding",
                  mlfr(run, "host", "user", "E1:empty"), 0.5, mlfr(run, "host", "none", "E1:empty"),
-                 "native host, same run, 64-byte payload, E1 search", "host")
+                 f"native host, same run, 64-byte payload, E1 search, generator {gen_of(run, 'host', 'user', 'E1:empty')}", "host")
     # 3. one 100 us sleep module: >= 0.8 x W x 10,000 pps in each twin
     lim = 0.8 * WORKERS_W * (1e6 / SLEEP_US)
     for where, v in (("vm", "kernel"), ("vm", "user"), ("host", "user")):
@@ -245,14 +263,16 @@ def targets(run):
     # 4a. kernel bm with 200 patterns >= 0.8 x 200 xt_string rules (VM)
     ratio_target(add, "200 payload patterns: kernel-twin bm >= 0.8 x 200 xt_string rules",
                  mlfr(run, "vm", "kernel_bm", "E3:200"), 0.8, mlfr(run, "vm", "xt_string", "E3:200"),
-                 "VM, same run, max loss-free rates, 64-byte payload, no pattern matches", "VM")
+                 f"VM, same run, max loss-free rates, {payload_of(run, 'vm', 'kernel_bm', 'E3:200')}-byte "
+                 f"payload, no pattern matches, generator {gen_of(run, 'vm', 'kernel_bm', 'E3:200')}", "VM")
     # 4b. user hs >= 10 x user bm, 200 patterns (host; VM too on the full grid)
     for where in ("host", "vm"):
         if where == "vm" and not run.facts_all("vm", "mlfr", "user_hs"):
             continue    # hs runs in the VM on the full grid only
         ratio_target(add, f"200 payload patterns: user-twin hs >= 10 x user-twin bm ({where})",
                      mlfr(run, where, "user_hs", "E3:200"), 10, mlfr(run, where, "user_bm", "E3:200"),
-                     f"{where}, max loss-free rates, 64-byte payload", where)
+                     f"{where}, max loss-free rates, {payload_of(run, where, 'user_hs', 'E3:200')}-byte "
+                     f"payload, generator {gen_of(run, where, 'user_hs', 'E3:200')}", where)
     # 5. added median one-way delay at low load: kernel <= 0.5 x user (VM)
     dk = low_load_delay(run, "vm", "E1", "kernel", "empty")
     du = low_load_delay(run, "vm", "E1", "user", "empty")
@@ -297,6 +317,25 @@ def targets(run):
         add("kernel queues bounded by maxlen (max_depth from the kernel stats)", "—",
             f"<= {maxlen}", None, "VM",
             fs[-1]["note"] if fs else "not measured (kernel twin unavailable or the run did not get there)")
+    return rows
+
+
+def op_time_rows(run):
+    """Supplementary to the E3 targets: the pattern op's own time per packet
+    (nfipsctl stats: op time_ns / packets), without the forwarding path."""
+    rows = []
+    for where in ("vm", "host"):
+        for f in run.facts_all(where, "op_ns_per_pkt"):
+            v = fnum(f["value"])
+            rows.append([WHERE_TITLE[where].split(" (")[0], VARIANT_TITLE.get(f["variant"], f["variant"]),
+                         f["param"], f"{v:,.0f} ns" if v is not None and f["status"] == "ok" else "—",
+                         f["note"]])
+        vals = {f["variant"]: fnum(f["value"]) for f in run.facts_all(where, "op_ns_per_pkt")
+                if f["status"] == "ok" and fnum(f["value"])}
+        if vals.get("user_bm") and vals.get("user_hs"):
+            rows.append([WHERE_TITLE[where].split(" (")[0], "user twin bm / hs", "E3:200",
+                         f"{vals['user_bm'] / vals['user_hs']:.1f} x",
+                         "how many times longer bm takes per packet than hs (same patterns, same traffic)"])
     return rows
 
 
@@ -488,7 +527,8 @@ def mlfr_table(run):
     for where in ("vm", "host"):
         for f in run.facts_all(where, "mlfr"):
             v = fnum(f["value"])
-            payload = 1000 if f["param"].startswith("E4") else 64
+            payload = fnum(payload_of(run, where, f["variant"], f["param"],
+                                      "1000" if f["param"].startswith("E4") else "64")) or 64
             rows.append([WHERE_TITLE[where].split(" (")[0], f["variant"], f["param"],
                          (f"{v:,.0f} pps = {v * (payload + 28) * 8 / 1e6:.1f} Mbit/s"
                           if v is not None and f["status"] == "ok" else "FAILED"),
@@ -552,7 +592,27 @@ def write_summary(run, args, tgt, paper, figs, pl):
              "loses a few packets at any rate). When the generator was the limit, the MLFR is "
              "the rate it did offer, marked generator-limited (a lower bound for the IPS). "
              "Single searches (REPS=1); the project's notes measured ±15–20 % noise near the limits.")
-    L.append("- E1–E3 use a 64-byte payload; E4/E5 (sleep modules) a 1000-byte payload, "
+    for where in ("vm", "host"):
+        g = [f for f in run.facts_all(where, "generator") if f["status"] == "ok"]
+        bad = [f for f in run.facts_all(where, "generator") if f["status"] != "ok"]
+        if g or bad:
+            L.append(f"- **Generators, {WHERE_TITLE[where].split(' (')[0]}**: "
+                     + "; ".join(f["note"] for f in g + bad) + ".")
+    L.append("  pktgen (VM): the kernel's packet generator, kpktgend_0 on CPU0 writing straight "
+             "into src's eth0 (no socket), UDP to 10.91.2.99:9 (selected like the RUDE traffic), "
+             "4 source ports in turn, pkt_size = 14 + 20 + 8 + payload (the frame without FCS); "
+             "sent = pkts-sofar + errors (a packet the veth refused, ips's input backlog being "
+             "full, is a loss); received = dst eth0's rx_packets delta after the IPS queues "
+             "drained (ips resolves 10.91.2.99 to a MAC that is not dst's: dst counts each frame "
+             "and drops it at once, nothing in user space receives; `counted at dst: rule` = an "
+             "iptables counter in dst instead); no delay. "
+             "nfips-rude --burst N (host): each flow sends N packets per sendmmsg every N/rate s, "
+             "the same average rate in micro-bursts far below the IPS's queue length (1024): more "
+             "generator throughput, no delay figures taken from it.")
+    L.append("- E1 and E2 use a 64-byte payload; E3 (payload patterns) a 1000-byte payload, chosen "
+             "so that searching the payload dominates the per-packet cost (with 64 bytes, 200 "
+             "Boyer-Moore searches cost little next to NFQUEUE's per-packet overhead); E4/E5 "
+             "(sleep modules) a 1000-byte payload, "
              "because the paper's 70 Mbit/s at 0.1 ms per packet implies packets of ~900 bytes. "
              "E2/E3 throughput = received rate with 100 Mbit/s offered (the paper's link speed). "
              "Trials last the `dur` above (E1–E3), 2 s for E4/E5 points and 3 s in the E4 "
@@ -563,6 +623,14 @@ def write_summary(run, args, tgt, paper, figs, pl):
     L.append(md_table(["target", "measured", "limit", "status", "how", "why not measured"],
                       [[t["target"], t["measured"], t["limit"], f"**{t['status']}**", t["how"],
                         t["why"] or ""] for t in tgt]))
+    ot = op_time_rows(run)
+    if ot:
+        L.append("")
+        L.append("Supplementary to the E3 targets (not a target): the pattern op's own time per "
+                 "packet from the twins' statistics (`nfipsctl stats`: the op's time_ns / packets, "
+                 "every packet since the config was loaded), the algorithms' cost without the "
+                 "forwarding path. VM times are emulated (TCG): compare within a place only.")
+        L.append(md_table(["where", "variant", "experiment:param", "op time per packet", "note"], ot))
     L.append("")
     L.append("## Next to the paper (Hess et al., figures 3–7)")
     L.append("Absolute numbers under emulation mean little; ratios of twins measured in the "

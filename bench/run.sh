@@ -77,8 +77,12 @@ have user && IPS_VARIANTS+=" user"
 # --- grids ---------------------------------------------------------------------
 # Rates are given in Mbit/s of IPv4 datagrams (the paper's axis) and turned
 # into packets/s for the payload in use.
-P_SMALL=64	# rate tests (E1-E3, loss-free rates)
+P_SMALL=64	# rate tests (E1, E2, the E1 loss-free rates)
 P_LARGE=1000	# E4/E5: at 100 us per packet the paper's 70 Mbit/s needs ~900-byte packets
+# E3 (payload patterns): 1000 bytes, as E4/E5, so that searching the payload
+# dominates the per-packet cost; with 64 bytes, 200 Boyer-Moore searches
+# cost little next to NFQUEUE's per-packet overhead and hs/bm was noise.
+P_E3=${P_E3:-1000}
 if [[ $GRID == full ]]; then
 	E1_LOADS="1 5 10 20 30 40 50 60 80 100"
 	E2_SIGS="0 25 50 100 150 200"
@@ -108,8 +112,10 @@ E45_DUR=$((DUR > 2 ? DUR : 2)) E4_MLFR_DUR=$((DUR > 3 ? DUR : 3))
 SAT_MBPS=100	# E2/E3 "throughput": received rate at 100 Mbit/s offered (the paper's links)
 if [[ $WHERE == vm ]]; then
 	MLFR_START=${MLFR_START:-4000} MLFR_CAP=${MLFR_CAP:-256000}
+	E3_START=${E3_START:-1000}
 else
 	MLFR_START=${MLFR_START:-10000} MLFR_CAP=${MLFR_CAP:-640000}
+	E3_START=${E3_START:-4000}
 fi
 
 pps_of() { awk -v m="$1" -v b="$2" 'BEGIN { printf "%d", m * 1e6 / ((b + 28) * 8) + 0.5 }'; }
@@ -141,9 +147,49 @@ kernel_queue_fact() {	# after an overload: the kernel queue stayed within maxlen
 	fi
 }
 
+# op_time_fact LABEL PARAM: the pattern op's own time per packet, from the
+# twin's statistics (nfipsctl stats: the op's time_ns / packets, every packet
+# since the config was loaded): the algorithm's cost without the forwarding
+# path. Supplementary to the E3 targets, not one of them.
+op_time_fact() {
+	local label=$1 param=$2 out=$BENCH_TMP/opstats.txt v
+	if [[ $label == kernel_bm ]]; then
+		ns "$NS_IPS" "$NFIPSCTL" -k stats >"$out" 2>&1
+	else
+		ns "$NS_IPS" "$NFIPSCTL" -u "$IPS_SOCK" stats >"$out" 2>&1
+	fi || { fact op_ns_per_pkt "$label" "$param" "" ns failed "nfipsctl stats: $(head -c 150 "$out")"; return; }
+	v=$(awk '$1 == "op" { for (i = 2; i < NF; i++) { if ($i == "packets") p = $(i + 1); if ($i == "time_ns") t = $(i + 1) } }
+		END { if (p > 0) printf "%.0f %.0f %.0f\n", t / p, p, t }' "$out")	# %d: 2^31-1 at most in mawk
+	if [[ -z $v ]]; then
+		fact op_ns_per_pkt "$label" "$param" "" ns failed "no op with packets in the stats"
+		return
+	fi
+	set -- $v
+	fact op_ns_per_pkt "$label" "$param" "$1" ns ok "op time_ns / packets from nfipsctl stats: $3 ns over $2 packets (payload $P_E3)"
+}
+
 # --- the run ---------------------------------------------------------------------
 t_run=$SECONDS
 bench_topo_up || die "cannot build the src-ips-dst topology"
+# The generator of the E1/E3 loss-free-rate searches (RATE_GEN; lib.sh
+# "Generators"): pktgen in the VM (nfips-rude tops out near 25 kpps under
+# emulation), nfips-rude --burst on the host (no pktgen there). Every delay
+# and throughput point, and the E4 searches, use nfips-rude unbatched.
+if [[ $WHERE == vm ]]; then
+	if pktgen_setup >"$BENCH_TMP/pg.why" 2>&1; then
+		RATE_GEN=pktgen
+	else
+		RATE_GEN=rude
+		fact generator "" "" "" "" failed "pktgen unusable, searches fall back to nfips-rude: $(tr '\n' ' ' <"$BENCH_TMP/pg.why")"
+	fi
+else
+	RATE_GEN=rude-burst
+fi
+RATE_GEN=${BENCH_RATE_GEN:-$RATE_GEN}
+# pktgen reaches ~90 kpps in the VM: the E1 searches start higher there.
+E1_START=$MLFR_START
+[[ $WHERE == vm && $RATE_GEN == pktgen ]] && E1_START=$((MLFR_START * 2))
+fact generator "" "" "$RATE_GEN" "" ok "E1/E3 loss-free-rate searches: $(GEN=$RATE_GEN gen_label); delay and throughput points and E4 searches: generator nfips-rude"
 fact machine "" "" "$(nproc) CPUs; $(uname -r); $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "" ok \
 	"loadavg at start $(cut -d' ' -f1-3 /proc/loadavg)"
 fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF workers $BENCH_WORKERS maxlen $BENCH_MAXLEN bisect $BISECT retry-lossy $RETRY_LOSSY budget ${BENCH_BUDGET}s" "" ok \
@@ -156,7 +202,7 @@ for v in none $IPS_VARIANTS; do
 	run_block "$v" empty 0 || continue
 	[[ $v == kernel ]] && fact kernel_pinned kernel "" "$KERNEL_PINNED" threads ok "nfips kthreads moved to CPU$IPS_CPU by taskset"
 	for ((rep = 1; rep <= REPS; rep++)); do
-		mlfr_search E1 "$v" empty $P_SMALL "$MLFR_START" "$MLFR_CAP"
+		GEN=$RATE_GEN mlfr_search E1 "$v" empty $P_SMALL "$E1_START" "$MLFR_CAP"
 	done
 	for m in $E1_LOADS; do
 		measure E1 "$v" empty "$(pps_of "$m" $P_SMALL)" $P_SMALL
@@ -208,7 +254,7 @@ fi
 # largest N for the targets.
 if want E3; then
 CUR_EXP=E3
-measure E3 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+measure E3 none 0 "$(pps_of $SAT_MBPS $P_E3)" $P_E3
 NMAX=${E3_PATS##* }
 e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 	local v=$1 kind=$2 n label=$1
@@ -221,12 +267,13 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 		else
 			run_block "$v" "$kind" "$n" || continue
 		fi
-		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
+		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_E3)" $P_E3
 		# The loss-free rate at N max where a target needs it (the user
 		# twin's bm/hs in the VM only on the full grid).
 		if [[ $n == "$NMAX" ]] && [[ $WHERE == host || $GRID == full || $label == kernel_bm || $label == xt_string ]]; then
-			mlfr_search E3 "$label" "$n" $P_SMALL "$((MLFR_START / 2))" "$MLFR_CAP"
+			GEN=$RATE_GEN mlfr_search E3 "$label" "$n" $P_E3 "$E3_START" "$MLFR_CAP"
 		fi
+		[[ $n == "$NMAX" && $v != xt_string ]] && op_time_fact "$label" "E3:$n"
 	done
 	variant_stop "$v" final
 }

@@ -10,19 +10,21 @@
 # Settings come on the kernel command line (KMOD_APPEND, read here from
 # /proc/cmdline): nfips_bench_grid=short|full, nfips_bench_tbf=1,
 # nfips_bench_variants=none+kernel+user+xt_string, nfips_bench_dur=SECONDS,
-# nfips_bench_budget=SECONDS (past it, points are reported as skipped).
+# nfips_bench_budget=SECONDS (past it, points are reported as skipped),
+# nfips_bench_exps=E1+E3 (the experiments to run; default all).
 #
 #   src (CPU0) --- ips: forwards + IPS under test (CPU1) --- dst (CPU0)
 set -u
 cd "$(dirname "$0")/.."
 
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^nfips_bench_$1=//p" | tail -n 1; }
-grid=$(arg grid) tbf=$(arg tbf) variants=$(arg variants) dur=$(arg dur) budget=$(arg budget)
+grid=$(arg grid) tbf=$(arg tbf) variants=$(arg variants) dur=$(arg dur) budget=$(arg budget) exps=$(arg exps)
 opts=(--where vm --grid "${grid:-short}")
 [[ $tbf == 1 ]] && opts+=(--tbf)
 [[ -n $variants ]] && opts+=(--variants "${variants//+/ }")
 [[ -n $dur ]] && opts+=(--dur "$dur")
 [[ -n $budget ]] && opts+=(--budget "$budget")
+[[ -n $exps ]] && opts+=(--exps "${exps//+/ }")
 
 echo "# bench: bench/run.sh ${opts[*]}"
 if BENCH_STREAM=1 bench/run.sh "${opts[@]}" --out /tmp/bench-vm 2>&1; then
