@@ -73,7 +73,7 @@ flood_stop() {
 	[[ -n $flood_pid$burst ]] || return 0
 	kill $flood_pid $burst 2>/dev/null
 	wait $flood_pid $burst 2>/dev/null
-	flood_pid= burst=
+	flood_pid='' burst=''
 }
 
 fails=0 queued_seen=0 refused=0 burst=

@@ -21,7 +21,6 @@
 #      NFIPS_SOAK_FLOOD_PPS  flood rate (default 5000)
 # kmod-timeout: 400
 source "$(dirname "$0")/../lib.sh"
-TWIN=kernel
 source "$(dirname "$0")/../kmod-debug/soak.sh"
 
 echo "TAP version 13"
