@@ -104,16 +104,6 @@ for t in "$repo"/tests/kmod/t_*.sh; do
 	tt=$(sed -n 's/^# kmod-timeout: *\([0-9]\+\).*/\1/p' "$t" | head -n 1)
 	[[ -n $tt ]] && sed -i "s/^# kmod-timeout: *[0-9]\+/# kmod-timeout: $((tt * scale))/" "$t"
 done
-# The harness's splat pattern (tests/kmod/vm/init, SPLAT_RE) has an
-# alternative "lockdep" that also matches the boot banner "RCU lockdep
-# checking is enabled." of every PROVE_RCU kernel, which would fail every
-# run here. Real lockdep reports still match (WARNING:, BUG:, "possible
-# circular locking", "inconsistent lock state", "Call Trace:"); the copy
-# uses "lockdep:" instead until the harness narrows it itself.
-if grep -q "|lockdep|" "$repo/tests/kmod/vm/init"; then
-	sed -i 's/|lockdep|/|lockdep:|/' "$repo/tests/kmod/vm/init"
-	echo "# kmod-debug: tests/kmod/vm/init's splat pattern \"lockdep\" narrowed to \"lockdep:\" in the copy"
-fi
 version=$(sed -n 's/^NFIPS_VERSION *:= *//p' Makefile)
 make -C "$kdir/build" M="$(cd "$repo" && pwd)" W=1 NFIPS_VERSION="$version" modules \
 	>"$out/make-modules.log" 2>&1 ||
