@@ -86,19 +86,12 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * NS + (u64)ts.tv_nsec;
-}
 
 /* Sleep until close to @t, then spin; returns early on a signal. */
 static void wait_until(u64 t)
 {
 	struct timespec ts;
-	u64 now = mono_ns();
+	u64 now = nfips_now_ns();
 
 	if (t > now + spin_ns) {
 		ts.tv_sec = (time_t)((t - spin_ns) / NS);
@@ -106,7 +99,7 @@ static void wait_until(u64 t)
 		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL))
 			return;
 	}
-	while (!stop && mono_ns() < t)
+	while (!stop && nfips_now_ns() < t)
 		nfips_cpu_relax();
 }
 
@@ -262,7 +255,7 @@ static void send_due(struct rude *r, struct flow_rt *f, u64 limit)
 		msg[i].msg_hdr.msg_iov = &iov[i];
 		msg[i].msg_hdr.msg_iovlen = 1;
 	}
-	now = mono_ns();
+	now = nfips_now_ns();
 	for (i = 0; i < n;) {
 		ret = sendmmsg(f->fd, msg + i, n - i, 0);
 		if (ret < 0 && errno == EINTR)
@@ -350,14 +343,14 @@ static u64 start_time(const struct nfips_rude_script *s)
 	s64 now_sod, delta;
 
 	if (s->start_now)
-		return mono_ns();
+		return nfips_now_ns();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	localtime_r(&rt.tv_sec, &tm);
 	now_sod = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	delta = (s64)s->start_hms - now_sod;
 	if (delta < 0)
 		delta += 86400;		/* RUDE waits for the next such time */
-	return mono_ns() + (u64)delta * NS - (u64)rt.tv_nsec;
+	return nfips_now_ns() + (u64)delta * NS - (u64)rt.tv_nsec;
 }
 
 static void run(struct rude *r)
@@ -378,7 +371,7 @@ static void run(struct rude *r)
 		}
 		if (ei == s->n_events && !active)
 			break;
-		now = mono_ns();
+		now = nfips_now_ns();
 		if (next > now) {
 			wait_until(next);
 			continue;
@@ -563,10 +556,10 @@ int main(int argc, char **argv)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	t_begin = mono_ns();
+	t_begin = nfips_now_ns();
 	run(&r);
 	if (!r.quiet)
-		report(&r, mono_ns() - t_begin);
+		report(&r, nfips_now_ns() - t_begin);
 	/* Send errors are reported, not fatal: RUDE carries on, too. */
 	rc = 0;
 
