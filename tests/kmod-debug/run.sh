@@ -77,7 +77,14 @@ fail() {	# fail TEXT [FILE]: the tier's one failed line, FILE's tail as diagnost
 
 t0=$SECONDS
 # --- 1. the kernel ---------------------------------------------------------------
-kdir=$($here/kernel.sh 2> >(sed -u 's/^/# /')) || fail "building the debug kernel failed"
+# kernel.sh prints the folder on stdout and its progress on stderr. The
+# progress goes to our stdout through fd 7, as diagnostics: a bare
+# `2> >(sed ...)` would inherit the command substitution's stdout, and the
+# progress of a cold build would end up in $kdir.
+exec 7>&1
+kdir=$($here/kernel.sh 2> >(sed -u 's/^/# /' >&7)) || fail "building the debug kernel failed"
+exec 7>&-
+[[ -f $kdir/kver ]] || fail "kernel.sh named no kernel folder (got '$kdir')"
 kver=$(cat "$kdir/kver")
 echo "# kmod-debug: kernel $kver from $kdir ($((SECONDS - t0))s)"
 
