@@ -139,6 +139,7 @@ static int hexval(char c)
 int nfips_parse_u32(const char *s, u32 len, u32 *out)
 {
 	u32 base = 10, i = 0, v = 0;
+	bool range = false;
 	int d;
 
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -147,14 +148,20 @@ int nfips_parse_u32(const char *s, u32 len, u32 *out)
 	}
 	if (i == len)
 		return -EINVAL;
+	/* Every character is checked before too large is reported: what is
+	 * not a number ("9999999999x") is -EINVAL however long it is. */
 	for (; i < len; i++) {
 		d = hexval(s[i]);
 		if (d < 0 || (u32)d >= base)
 			return -EINVAL;
-		if (v > (0xffffffffu - (u32)d) / base)
-			return -ERANGE;
+		if (range || v > (0xffffffffu - (u32)d) / base) {
+			range = true;
+			continue;
+		}
 		v = v * base + (u32)d;
 	}
+	if (range)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }

@@ -288,6 +288,8 @@ static const struct {
 	{ "1a", -EINVAL, 0 },
 	{ "1.5", -EINVAL, 0 },
 	{ "0b1", -EINVAL, 0 },
+	{ "9999999999x", -EINVAL, 0 },		/* not a number beats too large */
+	{ "0x1000000000g", -EINVAL, 0 },
 };
 
 static void test_parse_u32(void)
@@ -339,6 +341,7 @@ static void test_arg_u32(void)
 		{ "4294967295", 0, 0xffffffff, 0, NULL },
 		{ "abc", 0, 10, -EINVAL, "argument 'n': 'abc' is not a number" },
 		{ "-5", 0, 10, -EINVAL, "argument 'n': '-5' is not a number" },
+		{ "9999999999x", 0, 10, -EINVAL, "argument 'n': '9999999999x' is not a number" },
 		{ NULL, 0, 10, -EINVAL, "argument 'n' needs a value" },
 	};
 	struct nfips_err err;
@@ -445,7 +448,7 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(syntax) + ARRAY_SIZE(syntax_err) +
 		      ARRAY_SIZE(values) + ARRAY_SIZE(value_err) + 1 + 3 +
-		      ARRAY_SIZE(numbers) + 1 + 10 + 9);
+		      ARRAY_SIZE(numbers) + 1 + 11 + 9);
 	test_syntax();
 	test_syntax_errors();
 	test_values();
