@@ -6,6 +6,14 @@
 # on the project's debug kernel (tests/kmod-debug/run.sh). Source after
 # tests/lib.sh and tests/twin.sh.
 #
+#   soak_setup PORT [PROGRAM...]  the common start of a src - ips - dst
+#                            test: TAP header, root, the programs (iptables,
+#                            nfips-send, nfipsctl and PROGRAMs), the topology
+#                            (topo_setup), the kernel twin (twin_init), a
+#                            scratch folder $T, the kmemleak baseline and the
+#                            counter "rx" of UDP PORT arriving in $NS_DST
+#   global_above KEY N       the twin's global counter KEY is above N (for
+#                            wait_for)
 #   soak_count VAR FULL [SHORT]  an iteration count: $VAR if set (the
 #                            kmod-debug tier hands NFIPS_SOAK_* to the VM),
 #                            else FULL (the numbers) on the debug
@@ -42,6 +50,25 @@ soak_count() {	# soak_count VAR FULL [SHORT]
 	else
 		echo "${3:-$2}"
 	fi
+}
+
+soak_setup() {	# soak_setup PORT [PROGRAM...]
+	local port=$1
+	shift
+	echo "TAP version 13"
+	require_root
+	require_cmd iptables "$BUILD_DIR/nfips-send" "$BUILD_DIR/nfipsctl" "$@"
+	topo_setup || skip_all "cannot build the namespaces"
+	twin_init
+	case_tmp || skip_all "mktemp failed"
+	kmemleak_begin
+	count_in "$NS_DST" udp "$port" rx
+}
+
+global_above() {	# global_above KEY N
+	local v
+	v=$(twin_stat global "" "$1")
+	[[ $v =~ ^[0-9]+$ ]] && ((v > $2))
 }
 
 kmemleak_begin() {

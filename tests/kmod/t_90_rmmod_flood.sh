@@ -29,18 +29,10 @@ TWIN=kernel
 source "$(dirname "$0")/../twin.sh"
 source "$(dirname "$0")/../kmod-debug/soak.sh"
 
-echo "TAP version 13"
-require_root
-require_cmd iptables "$BUILD_DIR/nfips-send" "$BUILD_DIR/nfipsctl"
-topo_setup || skip_all "cannot build the namespaces"
-twin_init
-case_tmp || skip_all "mktemp failed"
-kmemleak_begin
-
 CYCLES=$(soak_count NFIPS_SOAK_RMMOD_CYCLES 20 6)
 PPS=$(soak_count NFIPS_SOAK_FLOOD_PPS 20000)
 PORT=7100
-count_in "$NS_DST" udp $PORT rx
+soak_setup $PORT
 
 cat >"$T/pass.conf" <<CONF
 queue  workers=1 maxlen=65536 overflow=drop
@@ -59,8 +51,6 @@ CONF
 loaded() { grep -q "^$1 " /proc/modules; }
 not_loaded() { ! loaded "$1"; }
 rmmod_ok() { rmmod "$1" 2>/dev/null; }
-received_above() { local r; r=$(twin_stat global "" received); [[ $r =~ ^[0-9]+$ ]] && ((r > $1)); }
-queued_above() { local q; q=$(twin_stat global "" queued); [[ $q =~ ^[0-9]+$ ]] && ((q > $1)); }
 
 flood_pid=
 flood_start() {
@@ -89,7 +79,7 @@ for ((c = 1; c <= CYCLES; c++)); do
 	# The flood reaches nfips and fills its queue.
 	r=$(twin_stat global "" received)
 	[[ $r =~ ^[0-9]+$ ]] || r=0
-	wait_for $((5 * SLOW)) received_above $((r + 100)) || note "the flood did not reach nfips"
+	wait_for $((5 * SLOW)) global_above received $((r + 100)) || note "the flood did not reach nfips"
 	burst=
 	if [[ $conf == pass ]]; then
 		# The empty chain keeps up with the flood: a burst at full
@@ -98,7 +88,7 @@ for ((c = 1; c <= CYCLES; c++)); do
 			--payload burst --count 1000000 --rate 0 >/dev/null 2>&1 &
 		burst=$!
 		lib_pids+=("$burst")
-		wait_for $((2 * SLOW)) queued_above 0
+		wait_for $((2 * SLOW)) global_above queued 0
 	fi
 	q=$(twin_stat global "" queued)
 	[[ $q =~ ^[0-9]+$ ]] && ((q > 0)) && queued_seen=$((queued_seen + 1))

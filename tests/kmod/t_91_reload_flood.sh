@@ -23,18 +23,10 @@ TWIN=kernel
 source "$(dirname "$0")/../twin.sh"
 source "$(dirname "$0")/../kmod-debug/soak.sh"
 
-echo "TAP version 13"
-require_root
-require_cmd iptables "$BUILD_DIR/nfips-send" "$BUILD_DIR/nfipsctl"
-topo_setup || skip_all "cannot build the namespaces"
-twin_init
-case_tmp || skip_all "mktemp failed"
-kmemleak_begin
-
 RELOADS=$(soak_count NFIPS_SOAK_RELOADS 100 30)
 PPS=$(soak_count NFIPS_SOAK_FLOOD_PPS 10000)
 PORT=7200
-count_in "$NS_DST" udp $PORT rx
+soak_setup $PORT
 
 cat >"$T/a.conf" <<CONF
 queue  workers=1 maxlen=512 overflow=drop

@@ -21,12 +21,13 @@
 #      NFIPS_SOAK_FLOOD_PPS  flood rate (default 5000)
 # kmod-timeout: 400
 source "$(dirname "$0")/../lib.sh"
+TWIN=kernel
+source "$(dirname "$0")/../twin.sh"
 source "$(dirname "$0")/../kmod-debug/soak.sh"
 
 echo "TAP version 13"
 require_root
 require_cmd "$BUILD_DIR/nfips-send" "$BUILD_DIR/nfipsctl"
-NFIPSCTL=$BUILD_DIR/nfipsctl
 
 ROUNDS=$(soak_count NFIPS_SOAK_NETNS 20 6)
 PPS=$(soak_count NFIPS_SOAK_FLOOD_PPS 5000)
@@ -41,7 +42,7 @@ select dst=$IPS_IP_IN/32 proto=udp dport=$PORT chain=slow
 select any bypass
 CONF
 
-mods_before=$(awk '$1 == "nfips" || $1 ~ /^nfips_op_/ {print $1}' /proc/modules)
+mods_before=$(twin_modules)
 [[ -z $mods_before ]] || skip_all "nfips modules already loaded: $mods_before"
 modprobe nfips || skip_all "cannot load nfips.ko (the kernel twin runs inside the VM)"
 on_cleanup "rmmod nfips_op_sleep; rmmod nfips"
@@ -60,14 +61,12 @@ pair_setup() {	# pair_setup SUFFIX
 		$IP -n "$NS_SRC" neigh replace $IPS_IP_IN lladdr "$(mac_of "$NS_IPS" eth0)" \
 			dev eth0 nud permanent
 }
-ctl() { ns "$NS_IPS" "$NFIPSCTL" -k "$@"; }
-queued_above() { local q; q=$(ctl stats 2>/dev/null | awk '$1 == "global" {for (i = 2; i < NF; i++) if ($i == "queued") print $(i + 1)}'); [[ $q =~ ^[0-9]+$ ]] && ((q > $1)); }
 
 fails=0 queued_seen=0
 note() { tap_diag "round $r: $*"; fails=$((fails + 1)); }
 for ((r = 1; r <= ROUNDS; r++)); do
 	pair_setup "$$-$r" || { note "cannot build the namespaces"; break; }
-	if ! out=$(ctl load "$T/slow.conf" 2>&1); then
+	if ! out=$(twin_ctl load "$T/slow.conf" 2>&1); then
 		note "load: $out"
 		break
 	fi
@@ -75,7 +74,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		--payload flood --count 100000000 --rate "$PPS" >/dev/null 2>&1 &
 	flood=$!
 	lib_pids+=("$flood")
-	if wait_for $((5 * SLOW)) queued_above 10; then
+	if wait_for $((5 * SLOW)) global_above queued 10; then
 		queued_seen=$((queued_seen + 1))
 	else
 		note "no packets queued after $((5 * SLOW)) s"

@@ -25,18 +25,10 @@ TWIN=kernel
 source "$(dirname "$0")/../twin.sh"
 source "$(dirname "$0")/../kmod-debug/soak.sh"
 
-echo "TAP version 13"
-require_root
-require_cmd iptables "$BUILD_DIR/nfips-send" "$BUILD_DIR/nfipsctl"
-topo_setup || skip_all "cannot build the namespaces"
-twin_init
-case_tmp || skip_all "mktemp failed"
-kmemleak_begin
-
 BURST=$(soak_count NFIPS_SOAK_BURST 200)
 PORT=7000
 MAXLEN=8
-count_in "$NS_DST" udp $PORT rx
+soak_setup $PORT
 
 for policy in drop accept; do
 	cat >"$T/$policy.conf" <<CONF

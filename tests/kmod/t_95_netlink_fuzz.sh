@@ -30,19 +30,11 @@ TWIN=kernel
 source "$(dirname "$0")/../twin.sh"
 source "$(dirname "$0")/../kmod-debug/soak.sh"
 
-echo "TAP version 13"
-require_root
-require_cmd iptables "$BUILD_DIR/nfips-send" "$BUILD_DIR/nfipsctl" "$BUILD_DIR/nfips-nlfuzz"
-topo_setup || skip_all "cannot build the namespaces"
-twin_init
-case_tmp || skip_all "mktemp failed"
-kmemleak_begin
-
 N=$(soak_count NFIPS_SOAK_NLFUZZ 3000 1000)
 SEED=$(soak_count NFIPS_NLFUZZ_SEED $((RANDOM * 32768 + RANDOM)))
 PORT=7500
 FUZZ=$BUILD_DIR/nfips-nlfuzz
-count_in "$NS_DST" udp $PORT rx
+soak_setup $PORT "$FUZZ"
 
 cat >"$T/good.conf" <<CONF
 queue  workers=2 maxlen=256 overflow=drop
