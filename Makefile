@@ -71,7 +71,7 @@ modules-clean:
 
 # Tiers run through tests/run.sh, which prints TAP and "N passed, N failed".
 test: all
-	tests/run.sh unit user kmod kmod-debug
+	tests/run.sh unit user kmod-harness kmod kmod-debug
 
 test-unit: | deps-ensure
 	tests/run.sh unit

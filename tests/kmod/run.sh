@@ -135,15 +135,26 @@ if [[ -z $tests ]]; then
 fi
 [[ -n ${tests// /} ]] || skip_all "no tests/kmod/t_*.sh yet"
 test_timeout=${KMOD_TEST_TIMEOUT:-300}
-# The whole VM's budget: boot, then each test's own timeout and its checks.
-budget=90
+# Each test's own timeout ("# kmod-timeout: N", else the default), by name:
+# the host holds the VM to it too (see the watchdog below).
+names=() tmos=()
 for t in $tests; do
 	t=${t%.sh}
 	t=${t#tests/kmod/}
 	tt=$(sed -n 's/^# kmod-timeout: *\([0-9]\+\).*/\1/p' "tests/kmod/$t.sh" 2>/dev/null | head -n 1)
-	budget=$((budget + ${tt:-$test_timeout} + 15))
+	names+=("${t##*/}")
+	tmos+=("${tt:-$test_timeout}")
 done
-export KMOD_TIMEOUT=${KMOD_TIMEOUT:-$budget}
+# vm_budget FIRST: the whole VM's budget for the tests from index FIRST on:
+# boot, then each test's own timeout and its checks. A backstop only: the
+# watchdog ends a stuck VM long before.
+vm_budget() {
+	local i b=90
+	for ((i = $1; i < ${#names[@]}; i++)); do
+		b=$((b + tmos[i] + 15))
+	done
+	echo "$b"
+}
 
 # Loaded before the first test, in this order (notes/kernel-vm.md).
 preload=${KMOD_PRELOAD:-veth nfnetlink nfnetlink_queue crc32c-intel crc32c_generic
@@ -165,25 +176,132 @@ grep -v '^initramfs.sh: note' "$out/initramfs.log" | sed 's/^/# /'
 echo "# kmod: initramfs $(($(stat -c %s "$out/initramfs.cpio") / 1048576)) MiB in $((SECONDS - t1))s"
 
 # --- boot and run --------------------------------------------------------------
+# No test can hang the tier. A hang is one of:
+#   - a kernel that stops making progress: the kernel command line below makes
+#     a soft lockup, a hung task and (init sets it) an RCU stall panic, after
+#     printing every CPU's backtrace to the console (ignore_loglevel: the
+#     backtraces are not printed at a console level `quiet` would show);
+#   - a VM that stops talking with no kernel report (init itself starved, a
+#     test's cleanup stuck in D state): the host's watchdog gives each test
+#     its own timeout plus KMOD_HANG_GRACE seconds from its start line, and
+#     init KMOD_HANG_GRACE seconds between a test's end and the next start,
+#     then kills qemu.
+# Either way the test that was running fails, with the console's story, and
+# the tests after it run in a fresh VM (init starts at NFIPS_TESTS_FROM).
+hang_grace=${KMOD_HANG_GRACE:-90}
+boot_grace=${KMOD_BOOT_TIMEOUT:-180}
+hang_append="softlockup_panic=1 softlockup_all_cpu_backtrace=1 hung_task_panic=1"
+hang_append+=" unknown_nmi_panic=1 panic_print=0x40 ignore_loglevel"
+
+index_of() {	# index_of NAME FROM: its index in names[] from FROM on, or -1
+	local i
+	for ((i = $2; i < ${#names[@]}; i++)); do
+		[[ ${names[i]} == "$1" ]] && { echo "$i"; return; }
+	done
+	echo -1
+}
+
+# console_story FILE: what a dead VM's console says, from the first report of
+# trouble (panic, lockup, stall, BUG), else its tail; escapes stripped.
+console_story() {
+	local from
+	from=$(grep -n -m1 -aE 'soft lockup|rcu_(preempt|sched)? ?(self-)?detected stall|rcu: INFO|blocked for more than|hard LOCKUP|BUG:|Oops|Kernel panic' "$1" | cut -d: -f1)
+	if [[ -n $from ]]; then
+		sed -n "$((from > 5 ? from - 5 : 1)),$((from + 200))p" "$1"
+	else
+		tail -n 50 "$1"
+	fi | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' -e 's/^/# /'
+}
+
+# kill_vm: ends qemu (the boot.sh timeout exits with it). First an NMI through
+# qemu's QMP socket: with unknown_nmi_panic and panic_print=0x40 on the
+# command line the kernel panics with every CPU's backtrace, which is the
+# evidence a silent hang otherwise leaves none of; qemu exits on the panic.
+kill_vm() {
+	local pid i
+	read -r pid 2>/dev/null <"$out/qemu.pid" || return 0
+	if [[ -S $out/qmp.sock ]] && command -v socat >/dev/null; then
+		printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"inject-nmi"}' |
+			timeout 5 socat -t 2 - "UNIX-CONNECT:$out/qmp.sock" >/dev/null 2>&1
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$pid" 2>/dev/null || return 0
+			sleep 0.1
+		done
+		echo "# kmod: the VM did not panic on the NMI; killing qemu"
+	fi
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+}
+
 # The result stream (ttyS1) is read line by line as the tests run; test lines
 # are renumbered into this tier's stream, the rest passed on as diagnostics.
 : >"$out/results.log"
-attempt=0
+rm -f "$out"/console.log.* "$out"/console.vm*.log
+attempt=0 first=0 vms=0
 while :; do
-	attempt=$((attempt + 1))
+	attempt=$((attempt + 1)) vms=$((vms + 1))
 	t2=$SECONDS
-	up=0 ended=0 current=
+	up=0 ended=0 current= cur_i=-1 cur_done=0 hung= partial=
+	deadline=$((SECONDS + boot_grace))
 	: >"$out/console.log"
-	while IFS= read -r line; do
+	rm -f "$out/qemu.pid" "$out/qmp.sock"
+	exec {vmfd}< <(KMOD_TIMEOUT=${KMOD_TIMEOUT:-$(vm_budget "$first")} \
+		KMOD_APPEND="$hang_append NFIPS_TESTS_FROM=$first ${KMOD_APPEND:-}" \
+		KMOD_QEMU_ARGS="-pidfile $out/qemu.pid -qmp unix:$out/qmp.sock,server=on,wait=off ${KMOD_QEMU_ARGS:-}" \
+		$vm/boot.sh "$kernel" "$out/initramfs.cpio" "$out/console.log" 2>"$out/qemu.log"
+		echo "__rc=$?" >"$out/boot.rc")
+	vmpid=$!
+	while :; do
+		if IFS= read -r -t 2 -u "$vmfd" chunk; then
+			line=$partial$chunk
+			partial=
+		else
+			st=$?
+			if [[ $st -gt 128 ]]; then
+				# No whole line yet: keep what came, check the watchdog.
+				partial+=$chunk
+				if [[ -z $hung && $SECONDS -gt $deadline ]]; then
+					if [[ -n $current && $cur_done -eq 0 ]]; then
+						hung="no progress ${cur_tmo}s (its timeout) + ${hang_grace}s after it started"
+					elif [[ -n $current ]]; then
+						hung="no progress ${hang_grace}s after it ended (its cleanup or checks)"
+					else
+						hung="no progress ${boot_grace}s after the VM started"
+					fi
+					echo "# kmod: watchdog: ${current:-the VM}: $hung; killing the VM"
+					kill_vm
+				fi
+				continue
+			fi
+			line=$partial$chunk
+			partial=
+			[[ -z $line ]] && break
+		fi
 		line=${line%$'\r'}
 		echo "$line" >>"$out/results.log"
 		if [[ $line =~ ^(not\ )?ok\ +[0-9]+\ *-?\ *(.*)$ ]]; then
 			tap "${BASH_REMATCH[1]}ok" "${BASH_REMATCH[2]}"
 		elif [[ $line == "# nfips-vm: init up"* ]]; then
 			up=1
+			deadline=$((SECONDS + boot_grace))
 			echo "$line (after $((SECONDS - t2))s)"
 		elif [[ $line == "# nfips-vm: running "* ]]; then
 			current=${line#\# nfips-vm: running }
+			# The next test of that name: a name may stand in the
+			# list more than once (a test looped for a soak).
+			cur_i=$(index_of "$current" $((cur_i < 0 ? first : cur_i + 1)))
+			cur_done=0
+			cur_tmo=$test_timeout
+			[[ $cur_i -ge 0 ]] && cur_tmo=${tmos[cur_i]}
+			deadline=$((SECONDS + cur_tmo + hang_grace))
+			echo "$line"
+		elif [[ -n $current && $line == "# nfips-vm: $current took "* ]]; then
+			cur_done=1
+			deadline=$((SECONDS + hang_grace))
 			echo "$line"
 		elif [[ $line == "# nfips-vm: end of tests"* ]]; then
 			ended=1
@@ -193,30 +311,47 @@ while :; do
 		elif [[ -n $line ]]; then
 			echo "# $line"
 		fi
-	done < <($vm/boot.sh "$kernel" "$out/initramfs.cpio" "$out/console.log" 2>"$out/qemu.log"
-		echo "__rc=$?" >"$out/boot.rc")
-	rc=$(sed -n 's/^__rc=//p' "$out/boot.rc")
+	done
+	exec {vmfd}<&-
+	wait "$vmpid" 2>/dev/null
+	rc=$(sed -n 's/^__rc=//p' "$out/boot.rc" 2>/dev/null)
 	[[ -s $out/qemu.log ]] && sed 's/^/# qemu: /' "$out/qemu.log"
-	echo "# kmod: VM ran $((SECONDS - t2))s (qemu exit $rc)"
+	echo "# kmod: VM $vms ran $((SECONDS - t2))s (qemu exit ${rc:-?})"
+	cp "$out/console.log" "$out/console.vm$vms.log"
 	[[ $ended -eq 1 ]] && break
 	# About one boot in twenty of a KASAN kernel dies silently early
 	# (notes/kernel-vm.md): a VM that never reached init is retried.
 	if [[ $up -eq 0 && $attempt -le ${KMOD_RETRIES:-1} ]]; then
-		echo "# kmod: the VM never reached init; retrying (console log kept as console.log.$attempt)"
-		cp "$out/console.log" "$out/console.log.$attempt"
+		echo "# kmod: the VM never reached init; retrying (console log kept as console.vm$vms.log)"
 		continue
 	fi
-	if grep -q 'Kernel panic' "$out/console.log"; then
+	if [[ -n $hung ]]; then
+		why="VM hung: $hung"
+	elif grep -qa 'Kernel panic' "$out/console.log"; then
 		why="kernel panic"
-	elif [[ $rc -eq 124 || $rc -eq 137 ]]; then
-		why="VM timed out after ${KMOD_TIMEOUT}s"
+		grep -qaE 'Kernel panic - not syncing: (softlockup|hung_task|RCU Stall)' "$out/console.log" &&
+			why="kernel hang (the kernel's detector panicked it)"
+	elif [[ $rc == 124 || $rc == 137 ]]; then
+		why="VM timed out after ${KMOD_TIMEOUT:-$(vm_budget "$first")}s"
 	elif [[ $up -eq 0 ]]; then
 		why="VM stopped before init reported in (qemu exit $rc)"
 	else
 		why="VM stopped without the end marker (qemu exit $rc)"
 	fi
-	fail_with "${current:-kmod}: $why${current:+ while running it} (console: $out/console.log)" \
-		"$out/console.log" 50
+	if [[ -z $current ]]; then
+		# Nothing ran in this VM: a fresh one would fare no better.
+		tap "not ok" "kmod: $why (console: $out/console.vm$vms.log)"
+		console_story "$out/console.log"
+		finish
+	fi
+	tap "not ok" "$current: $why while running it (console: $out/console.vm$vms.log)"
+	console_story "$out/console.log"
+	first=$((cur_i + 1))
+	if [[ $cur_i -lt 0 || $first -ge ${#names[@]} ]]; then
+		break
+	fi
+	echo "# kmod: the tests after $current run in a fresh VM (${names[*]:first})"
+	attempt=0
 done
 echo "# kmod: total $((SECONDS - t0))s"
 finish
