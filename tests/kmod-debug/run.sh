@@ -36,10 +36,12 @@
 #   KMOD_DEBUG_TIMEOUT_SCALE   factor on the tests' own timeouts (default 3;
 #                       measured: no test took more than 1/3 of its own
 #                       timeout on the debug kernel)
-#   KMOD_TIMEOUT        seconds for the whole VM (default 3000: a kernel that
-#                       hangs hard must not hold CI for hours; the tier
-#                       took 1600 s on a busy host)
-#   KMOD_TEST_TIMEOUT   seconds per test without its own (default 900 here)
+#   KMOD_TIMEOUT        seconds for the whole VM (default: tests/kmod/run.sh's,
+#                       the sum of the tests' timeouts; a backstop only: a
+#                       hung test ends its VM within its own timeout + the
+#                       watchdog's grace, and the rest run in a fresh VM)
+#   KMOD_TEST_TIMEOUT   seconds per test without its own (default 360 here,
+#                       3 x the stock kernel's 120)
 #   KMOD_MEM            guest memory (default 2048 here: KASAN's shadow and
 #                       kmemleak's metadata need room)
 #   NFIPS_SOAK_*        iteration counts of tests/kmod/t_9x_*.sh (see each
@@ -122,7 +124,7 @@ echo "# kmod-debug: built modules and programs in $((SECONDS - t1))s"
 # --- 3. the kernel-twin tier on it ------------------------------------------------
 export KMOD_KERNEL=$kdir/bzImage KMOD_MODROOT=$kdir/modroot KMOD_KVER=$kver
 export KDIR=$kdir/build KMOD_KO=$ko KMOD_BUILD=0 KMOD_OUT=$PWD/$out/vm
-export KMOD_TEST_TIMEOUT=${KMOD_TEST_TIMEOUT:-900} KMOD_TIMEOUT=${KMOD_TIMEOUT:-3000}
+export KMOD_TEST_TIMEOUT=${KMOD_TEST_TIMEOUT:-$((120 * scale))}
 export KMOD_MEM=${KMOD_MEM:-2048}
 # Soak counts: the reliability issue's (also the tests' own defaults on this
 # kernel), spelled out so that they reach the VM's command line and the log.

@@ -7,7 +7,8 @@
 # an initramfs with the tests, boots it, and prints each test's TAP lines as
 # they come, renumbered, for tests/run.sh. A crash, a hang or a VM that stops
 # without its end marker is a "not ok" line with the console log's tail as
-# diagnostics. Exit status: 0 all passed, 1 a failure, 4 all skipped.
+# diagnostics; the tests after it run in a fresh VM (see "boot and run").
+# Exit status: 0 all passed, 1 a failure, 4 all skipped.
 #
 # Inside the VM (tests/kmod/vm/init) every tests/kmod/t_*.sh runs in sorted
 # order with bash from the repo root (/nfips), under a per-test timeout; the
@@ -18,9 +19,15 @@
 #   KMOD_TESTS         tests to run, e.g. "t_00_smoke t_10_select" (default:
 #                      every tests/kmod/t_*.sh); a path under tests/kmod
 #                      without .sh also works (vm/selftest/panic)
-#   KMOD_TEST_TIMEOUT  seconds per test (default 300: stress tests take
-#                      up to two minutes on a busy host)
-#   KMOD_TIMEOUT       seconds for the whole VM (default: from the tests' timeouts)
+#   KMOD_TEST_TIMEOUT  seconds per test without its own "# kmod-timeout:"
+#                      (default 120; every test states its own, about three
+#                      times what it took on a loaded 2-core host)
+#   KMOD_TIMEOUT       seconds for one VM (default: from its tests' timeouts;
+#                      a backstop behind the watchdog below)
+#   KMOD_HANG_GRACE    seconds the watchdog allows past a test's timeout, and
+#                      between a test's end and the next start (default 90)
+#   KMOD_BOOT_TIMEOUT  seconds from starting qemu to init's first line, and
+#                      from there to the first test (default 180)
 #   KMOD_KVER          kernel release (default: mk/kver.sh, Debian's 6.1 ABI)
 #   KMOD_KERNEL        kernel image to boot (default: Debian's, fetched and
 #                      cached by vm/kernel.sh; its vmlinux, else the bzImage)
@@ -134,7 +141,7 @@ if [[ -z $tests ]]; then
 	done
 fi
 [[ -n ${tests// /} ]] || skip_all "no tests/kmod/t_*.sh yet"
-test_timeout=${KMOD_TEST_TIMEOUT:-300}
+test_timeout=${KMOD_TEST_TIMEOUT:-120}
 # Each test's own timeout ("# kmod-timeout: N", else the default), by name:
 # the host holds the VM to it too (see the watchdog below).
 names=() tmos=()
@@ -178,9 +185,12 @@ echo "# kmod: initramfs $(($(stat -c %s "$out/initramfs.cpio") / 1048576)) MiB i
 # --- boot and run --------------------------------------------------------------
 # No test can hang the tier. A hang is one of:
 #   - a kernel that stops making progress: the kernel command line below makes
-#     a soft lockup, a hung task and (init sets it) an RCU stall panic, after
-#     printing every CPU's backtrace to the console (ignore_loglevel: the
-#     backtraces are not printed at a console level `quiet` would show);
+#     a soft lockup, a hung task and (init sets it) an RCU stall panic, and
+#     the panic print every CPU's backtrace and replay the whole kernel log
+#     on the console (panic_print=0x60: with `quiet` the detectors' own
+#     backtraces would not reach the console; ignore_loglevel would print
+#     everything all the time, and a synchronous serial console under TCG
+#     slows the kernel wherever it logs, the bench's measurements too);
 #   - a VM that stops talking with no kernel report (init itself starved, a
 #     test's cleanup stuck in D state): the host's watchdog gives each test
 #     its own timeout plus KMOD_HANG_GRACE seconds from its start line, and
@@ -191,7 +201,7 @@ echo "# kmod: initramfs $(($(stat -c %s "$out/initramfs.cpio") / 1048576)) MiB i
 hang_grace=${KMOD_HANG_GRACE:-90}
 boot_grace=${KMOD_BOOT_TIMEOUT:-180}
 hang_append="softlockup_panic=1 softlockup_all_cpu_backtrace=1 hung_task_panic=1"
-hang_append+=" unknown_nmi_panic=1 panic_print=0x40 ignore_loglevel"
+hang_append+=" unknown_nmi_panic=1 panic_print=0x60"
 
 index_of() {	# index_of NAME FROM: its index in names[] from FROM on, or -1
 	local i
@@ -214,7 +224,7 @@ console_story() {
 }
 
 # kill_vm: ends qemu (the boot.sh timeout exits with it). First an NMI through
-# qemu's QMP socket: with unknown_nmi_panic and panic_print=0x40 on the
+# qemu's QMP socket: with unknown_nmi_panic and panic_print=0x60 on the
 # command line the kernel panics with every CPU's backtrace, which is the
 # evidence a silent hang otherwise leaves none of; qemu exits on the panic.
 kill_vm() {

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kmod-timeout: 120
 #
 # Smoke test of the VM harness: the kernel twin's modules load, show up in
 # /proc/modules with the right dependencies, autoload by alias, refuse to

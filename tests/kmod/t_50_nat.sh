@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kmod-timeout: 180
+# kmod-timeout: 120
 #
 # Conntrack and NAT keep working with nfips.ko loaded and a chain selected:
 # nfips is the last PREROUTING hook, so it sees the packet after DNAT and

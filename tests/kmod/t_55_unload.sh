@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kmod-timeout: 300
+# kmod-timeout: 120
 #
 # Unload safety of the kernel twin, under a flood.
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kmod-timeout: 300
+# kmod-timeout: 200
 #
 # Deleting the namespace nfips runs in, with packets queued, is clean: the
 # device notifier frees the queued packets of its devices (or

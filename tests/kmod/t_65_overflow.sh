@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kmod-timeout: 240
+# kmod-timeout: 120
 #
 # Queue overflow, both policies: a short queue behind a slow op under a
 # burst. overflow=drop drops what does not fit, overflow=accept (fail-open)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kmod-timeout: 240
+# kmod-timeout: 120
 #
 # Malformed and unauthorized netlink requests are rejected with an error and
 # no oops (the VM panics on a warning), and leave the running config alone.

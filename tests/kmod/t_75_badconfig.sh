@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kmod-timeout: 180
+# kmod-timeout: 120
 #
 # A config the kernel rejects leaves the running one in force: nfipsctl
 # prints "file:line: reason" (the kernel's reason and line, for errors only

@@ -23,7 +23,7 @@
 #
 # Env: NFIPS_SOAK_RMMOD_CYCLES  cycles (default 20; 6 on a stock kernel)
 #      NFIPS_SOAK_FLOOD_PPS     flood rate (default 20000)
-# kmod-timeout: 600
+# kmod-timeout: 200
 source "$(dirname "$0")/../lib.sh"
 TWIN=kernel
 source "$(dirname "$0")/../twin.sh"

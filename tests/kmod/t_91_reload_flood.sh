@@ -17,7 +17,7 @@
 #
 # Env: NFIPS_SOAK_RELOADS    loads (default 100; 30 on a stock kernel)
 #      NFIPS_SOAK_FLOOD_PPS  rate of each of the two floods (default 10000)
-# kmod-timeout: 400
+# kmod-timeout: 150
 source "$(dirname "$0")/../lib.sh"
 TWIN=kernel
 source "$(dirname "$0")/../twin.sh"

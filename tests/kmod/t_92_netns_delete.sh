@@ -19,7 +19,7 @@
 #
 # Env: NFIPS_SOAK_NETNS      rounds (default 20; 6 on a stock kernel)
 #      NFIPS_SOAK_FLOOD_PPS  flood rate (default 5000)
-# kmod-timeout: 400
+# kmod-timeout: 120
 source "$(dirname "$0")/../lib.sh"
 TWIN=kernel
 source "$(dirname "$0")/../twin.sh"

@@ -19,7 +19,7 @@
 #   (udp dport 7000)        chain slow: sleep usec=5000
 #
 # Env: NFIPS_SOAK_BURST   packets per burst (default 200)
-# kmod-timeout: 240
+# kmod-timeout: 120
 source "$(dirname "$0")/../lib.sh"
 TWIN=kernel
 source "$(dirname "$0")/../twin.sh"

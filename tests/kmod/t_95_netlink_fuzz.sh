@@ -24,7 +24,7 @@
 # Env: NFIPS_SOAK_NLFUZZ   privileged messages (default 3000, 1000 on a stock
 #                          kernel; half as many unprivileged)
 #      NFIPS_NLFUZZ_SEED   seed (default: random, printed for a rerun)
-# kmod-timeout: 300
+# kmod-timeout: 120
 source "$(dirname "$0")/../lib.sh"
 TWIN=kernel
 source "$(dirname "$0")/../twin.sh"
