@@ -258,7 +258,7 @@ while :; do
 	up=0 ended=0 current= cur_i=-1 cur_done=0 hung= partial=
 	deadline=$((SECONDS + boot_grace))
 	: >"$out/console.log"
-	rm -f "$out/qemu.pid" "$out/qmp.sock"
+	rm -f "$out/qemu.pid" "$out/qmp.sock" "$out/boot.rc"
 	exec {vmfd}< <(KMOD_TIMEOUT=${KMOD_TIMEOUT:-$(vm_budget "$first")} \
 		KMOD_APPEND="$hang_append NFIPS_TESTS_FROM=$first ${KMOD_APPEND:-}" \
 		KMOD_QEMU_ARGS="-pidfile $out/qemu.pid -qmp unix:$out/qmp.sock,server=on,wait=off ${KMOD_QEMU_ARGS:-}" \
@@ -312,6 +312,12 @@ while :; do
 		elif [[ -n $current && $line == "# nfips-vm: $current took "* ]]; then
 			cur_done=1
 			deadline=$((SECONDS + hang_grace))
+			echo "$line"
+		elif [[ $line == "# nfips-vm: final checks"* ]]; then
+			# kmemleak's scans of a debug kernel's memory: minutes
+			# under emulation on a loaded host.
+			current="final checks (kmemleak)" cur_done=1
+			deadline=$((SECONDS + 4 * hang_grace))
 			echo "$line"
 		elif [[ $line == "# nfips-vm: end of tests"* ]]; then
 			ended=1
