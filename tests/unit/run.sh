@@ -4,12 +4,17 @@
 set -u
 cd "$(dirname "$0")/../.."
 make -s unit-build >&2 || { echo "not ok 1 - unit tests build"; exit 1; }
+# No program may hang the tier: each takes seconds; NFIPS_UNIT_TIMEOUT bounds it.
+tmo=${NFIPS_UNIT_TIMEOUT:-300}
 rc=0
 for t in build/unit/test_*; do
 	echo "# $(basename "$t")"
-	"$t"
+	timeout -k 5 "$tmo" "$t"
 	r=$?
-	if [[ $r -ne 0 && $r -ne 4 ]]; then
+	if [[ $r -eq 124 || $r -eq 137 ]]; then
+		echo "not ok 1 - $(basename "$t"): timed out after ${tmo}s"
+		rc=1
+	elif [[ $r -ne 0 && $r -ne 4 ]]; then
 		rc=1
 	fi
 done
