@@ -70,7 +70,7 @@ count_in "$NS_DST" udp 5000 flood-in
 tap_check "load a config with a sleep op (autoloads nfips_op_sleep)" ctl load "$dir/slow.conf"
 tap_check "nfips_op_sleep was autoloaded" loaded nfips_op_sleep
 flood 1000000 20000
-tap_check "packets are queued behind the sleep op" wait_for 30 queued_above 50
+tap_check "packets are queued behind the sleep op" wait_for 90 queued_above 50
 
 out=$(rmmod nfips_op_sleep 2>&1)
 rc=$?
@@ -82,7 +82,7 @@ rc=$?
 [[ $rc -ne 0 ]] && loaded nfips &&
 	tap_ok "rmmod nfips refused while an op-module uses it ($out)" ||
 	tap_fail "rmmod nfips refused while an op-module uses it" "rc=$rc out=$out"
-tap_check "still inspecting after the refused unloads" wait_for 10 queued_above 0
+tap_check "still inspecting after the refused unloads" wait_for 30 queued_above 0
 
 # --- 2: flush with packets queued --------------------------------------------
 before=$(gstat queued)
@@ -100,7 +100,7 @@ flood 3000000 0
 depth_seen() {
 	ctl stats | awk '$1 == "queue" { for (i = 2; i < NF; i++) if ($i == "depth" && $(i + 1) > 0) f = 1 } END { exit !f }'
 }
-if wait_for 20 depth_seen; then
+if wait_for 60 depth_seen; then
 	tap_ok "packets seen queued on the op-less chain"
 else
 	tap_skip "packets seen queued on the op-less chain" "the worker kept up with the flood"
@@ -110,7 +110,7 @@ tap_check "rmmod nfips under the flood" rmmod nfips
 tap_check "nfips is gone" bash -c '! grep -q "^nfips " /proc/modules && [[ ! -e /sys/module/nfips ]]'
 n0=$(ipt_count "$NS_DST" filter INPUT flood-in)
 more() { [[ $(ipt_count "$NS_DST" filter INPUT flood-in) -gt $((n0 + 100)) ]]; }
-tap_check "traffic keeps flowing without nfips" wait_for 20 more
+tap_check "traffic keeps flowing without nfips" wait_for 60 more
 stop_flood
 
 tap_check "modprobe nfips again" modprobe nfips
