@@ -6,6 +6,7 @@
 # (NFIPS_TEST_TIMEOUT, default 300 s) and passes their TAP lines on with the
 # script's name in front:
 #   t_10_parse_order  no package is read while make parses before mk/deps.sh ran
+#   t_15_kernel       the kernel make modules builds for (running / 6.1 / KVER= / KDIR=)
 #   t_20_install      make install DESTDIR=... installs every expected file
 #   t_30_dkms         the module sources registered with DKMS build for 6.1 and 6.12
 # A script that exits 4 without test lines is one skip; one that fails
