@@ -12,6 +12,8 @@ PKGS=(
 	# the supported kernels' headers (mk/kver.sh): Debian 12's 6.1 LTS and
 	# its 6.12 LTS; dkms for make install-dkms and the build tier's check
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1 dkms
+	# man pages: the build tier formats them with groff -ww
+	groff-base
 	bc bison flex libelf-dev libssl-dev dwarves cpio xz-utils kmod rsync
 	# user twin and tools
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-queue-dev
