@@ -1,13 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0
 # nfips - see README.md. The targets are the contract in DESIGN.md:
-#   make, make modules, make deps, make test, make test-unit, make test-user,
+#   make, make modules, make deps, make test, make test-build, make test-unit, make test-user,
 #   make test-kmod, make test-kmod-debug, make fuzz, make compare, make bench,
 #   make check
 # Each part of the tree adds its own rules in a build.mk fragment.
 
 NFIPS_VERSION := 0.1.0
 BUILD ?= build
-KVER ?= $(shell mk/kver.sh)
+
+# Packages before anything is read. The fragments below ask installed
+# packages for their flags while make parses them (pkg-config, libhs's
+# libdir, which kernel headers exist), long before any prerequisite could
+# run: on a fresh machine an order-only `deps-ensure` came too late and
+# nfipsd linked without its libraries. So mk/deps.sh runs here, once per
+# top-level make (sub-makes inherit NFIPS_DEPS_DONE), before any fragment
+# is included; a failure stops make with deps.sh's message. Goals that need
+# no package skip it. tests/build/t_parse_order.sh guards the order.
+NFIPS_NODEPS_GOALS := deps clean modules-clean
+ifndef NFIPS_DEPS_DONE
+ifneq ($(filter-out $(NFIPS_NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell mk/deps.sh >&2 && echo ok),ok)
+$(error mk/deps.sh could not install the packages above: run `make deps` as root)
+endif
+endif
+export NFIPS_DEPS_DONE := 1
+endif
+
+# The kernel `make modules` builds for: the running one when its headers are
+# installed (a user's own machine), else Debian's 6.1 (the test VM's).
+# KVER=<release> or KDIR=<build tree> choose another (mk/kver.sh 6.12).
+KVER ?= $(shell mk/kver.sh build)
 KDIR ?= /lib/modules/$(KVER)/build
 W ?= 1
 
@@ -49,7 +71,7 @@ BINS :=
 CHECK_BINS :=
 include $(sort $(wildcard */build.mk */*/build.mk))
 
-.PHONY: all deps deps-ensure modules modules-clean test test-unit test-user \
+.PHONY: all deps deps-ensure modules kernel-info modules-clean test test-build test-unit test-user \
 	test-kmod test-kmod-debug fuzz compare bench check clean
 .DEFAULT_GOAL := all
 
@@ -58,20 +80,30 @@ all: $(BINS)
 deps:
 	mk/deps.sh
 
-# Order-only prerequisite of every build: installs what is missing (quick
-# when nothing is).
+# Order-only prerequisite that fragments name for what needs packages. The
+# packages themselves are ensured before parsing (top of this file), so
+# there is nothing left to do here.
 deps-ensure:
-	@mk/deps.sh
+	@:
 
 modules: | deps-ensure
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) NFIPS_VERSION=$(NFIPS_VERSION) modules
+
+# Which kernel `make modules` builds for, and where its build tree is.
+kernel-info:
+	@echo "KVER=$(KVER) KDIR=$(KDIR)"
 
 modules-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
 # Tiers run through tests/run.sh, which prints TAP and "N passed, N failed".
+# kmod runs the kernel twin on Debian's 6.1, kmod-6.12 on its 6.12 LTS (the
+# supported kernels, mk/kver.sh); kmod-debug on the project's debug 6.1.
 test: all
-	tests/run.sh unit user kmod-harness kmod kmod-debug
+	tests/run.sh build unit user kmod-harness kmod kmod-6.12 kmod-debug
+
+test-build: all
+	tests/run.sh build
 
 test-unit: | deps-ensure
 	tests/run.sh unit
@@ -80,7 +112,7 @@ test-user: all
 	tests/run.sh user
 
 test-kmod: all
-	tests/run.sh kmod
+	tests/run.sh kmod kmod-6.12
 
 test-kmod-debug: all
 	tests/run.sh kmod-debug
@@ -97,9 +129,13 @@ bench: all
 	@if [ -x bench/bench.sh ]; then bench/bench.sh; else \
 		echo "make bench: bench/bench.sh is not built yet (issue: measurement)" >&2; exit 2; fi
 
-# Warnings as errors (always on), W=1 modules, the unit tier under ASan and
+# Warnings as errors (always on), W=1 modules for the default kernel and for
+# 6.12 (then the default again, so the tree's .ko stay what `make modules`
+# builds), the unit tier under ASan and
 # UBSan, and cppcheck over the shared sources.
 check: all $(CHECK_BINS)
+	$(MAKE) modules W=1
+	$(MAKE) modules W=1 KVER=$$(mk/kver.sh 6.12)
 	$(MAKE) modules W=1
 	tests/run.sh unit
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 PKGS=(
 	# build
 	build-essential pkg-config clang llvm lld ccache
-	linux-headers-amd64 linux-source-6.1
+	# the supported kernels' headers (mk/kver.sh): Debian 12's 6.1 LTS and
+	# its 6.12 LTS; dkms for make install-dkms and the build tier's check
+	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1 dkms
+	# man pages: the build tier formats them with groff -ww
+	groff-base
 	bc bison flex libelf-dev libssl-dev dwarves cpio xz-utils kmod rsync
 	# user twin and tools
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-queue-dev
@@ -32,12 +36,14 @@ for p in "${PKGS[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-	# The metapackage may have moved to a newer ABI than the one installed.
-	k=$(mk/kver.sh)
-	if [[ -z $k || -d /lib/modules/$k/build ]]; then
-		exit 0
-	fi
-	missing+=("linux-headers-$k")
+	# A metapackage may have moved to a newer ABI than the one installed.
+	for series in 6.1 6.12; do
+		k=$(mk/kver.sh "$series")
+		if [[ -n $k && ! -d /lib/modules/$k/build ]]; then
+			missing+=("linux-headers-$k")
+		fi
+	done
+	[[ ${#missing[@]} -eq 0 ]] && exit 0
 fi
 
 if [[ ${1:-} == --check ]]; then

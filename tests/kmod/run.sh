@@ -107,7 +107,9 @@ echo "# kmod: kernel $kver"
 if [[ ${KMOD_BUILD:-1} != 0 ]]; then
 	kdir_arg=()
 	[[ -n ${KDIR:-} ]] && kdir_arg=("KDIR=$KDIR")
-	[[ -z ${KDIR:-} && -n ${KMOD_KVER:-} ]] && kdir_arg=("KVER=$kver")
+	# The VM's kernel, not the one `make modules` would pick (the running
+	# kernel on a machine that has its headers).
+	[[ -z ${KDIR:-} ]] && kdir_arg=("KVER=$kver")
 	make -s modules "${kdir_arg[@]}" >"$out/make-modules.log" 2>&1 ||
 		fail_with "kmod: make modules failed (log: $out/make-modules.log)" "$out/make-modules.log"
 	make -s all >"$out/make-all.log" 2>&1 ||

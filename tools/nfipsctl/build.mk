@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
+# check.c builds policies as nfipsd does: the whole core and nfipsd's plugin
+# registry, with --export-dynamic so that the plugins find the core in us.
 NFIPSCTL_SRCS := tools/nfipsctl/main.c tools/nfipsctl/kernel.c \
-	tools/nfipsctl/daemon.c $(CONF_SRCS)
+	tools/nfipsctl/daemon.c tools/nfipsctl/check.c uspace/registry.c \
+	$(CORE_SRCS)
 CFLAGS_tools_nfipsctl_kernel = $(shell pkg-config --cflags libnl-genl-3.0)
 CFLAGS_tools_nfipsctl_kernel += -Itools/nfipsctl
 CFLAGS_tools_nfipsctl_daemon = -Itools/nfipsctl
 CFLAGS_tools_nfipsctl_main = -Itools/nfipsctl
+CFLAGS_tools_nfipsctl_check = -Itools/nfipsctl
 
 $(BUILD)/nfipsctl: $(call obj,$(NFIPSCTL_SRCS))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_COMMON) $(shell pkg-config --libs libnl-genl-3.0)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_COMMON) $(shell pkg-config --libs libnl-genl-3.0) -ldl
 
 BINS += $(BUILD)/nfipsctl

@@ -19,6 +19,7 @@ struct cmd {
 	int (*fn)(struct nfipsctl *ctl, int argc, char **argv);
 	const char *args;
 	const char *help;
+	bool offline;		/* needs no twin: no backend is opened */
 };
 
 void nfipsctl_stat_add(struct nfipsctl_stat *st, const char *key, u64 val)
@@ -225,13 +226,33 @@ static int cmd_version(struct nfipsctl *ctl, int argc, char **argv)
 	return ret;
 }
 
+/* check [-p PLUGIN_DIR] FILE */
+static int cmd_check(struct nfipsctl *ctl, int argc, char **argv)
+{
+	const char *plugin_dir = NULL;
+
+	if (argc == 3 && !strcmp(argv[0], "-p")) {
+		plugin_dir = argv[1];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc != 1) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "check: usage: check [-p PLUGIN_DIR] FILE");
+		return -EINVAL;
+	}
+	return nfipsctl_check(argv[0], plugin_dir, ctl->err, sizeof(ctl->err));
+}
+
 static const struct cmd cmds[] = {
-	{ "load", cmd_load, "FILE", "check FILE and replace the whole config atomically" },
-	{ "show", cmd_show, "", "print the running config" },
-	{ "stats", cmd_stats, "[--json]", "print the counters" },
-	{ "monitor", cmd_monitor, "", "print alerts as they happen" },
-	{ "flush", cmd_flush, "", "remove the config (all traffic bypasses)" },
-	{ "version", cmd_version, "", "print the versions of nfipsctl and the twin" },
+	{ "check", cmd_check, "[-p DIR] FILE",
+	  "validate FILE completely (op-modules and arguments too), no twin needed", true },
+	{ "load", cmd_load, "FILE", "check FILE and replace the whole config atomically", false },
+	{ "show", cmd_show, "", "print the running config", false },
+	{ "stats", cmd_stats, "[--json]", "print the counters", false },
+	{ "monitor", cmd_monitor, "", "print alerts as they happen", false },
+	{ "flush", cmd_flush, "", "remove the config (all traffic bypasses)", false },
+	{ "version", cmd_version, "", "print the versions of nfipsctl and the twin", false },
 };
 
 static void usage(FILE *f)
@@ -244,7 +265,7 @@ static void usage(FILE *f)
 		   "  without either: the kernel twin if loaded, else nfipsd\n\n"
 		   "commands:\n", NFIPSD_SOCKET_DEFAULT);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  %-8s %-9s %s\n", cmds[i].name, cmds[i].args,
+		fprintf(f, "  %-8s %-13s %s\n", cmds[i].name, cmds[i].args,
 			cmds[i].help);
 }
 
@@ -299,6 +320,10 @@ int main(int argc, char **argv)
 	/* A closed pipe under `monitor | head` must end us quietly. */
 	signal(SIGPIPE, SIG_DFL);
 
+	if (cmd->offline) {
+		ret = cmd->fn(&ctl, argc - optind - 1, argv + optind + 1);
+		goto out;
+	}
 	if (ctl.be) {
 		ret = ctl.be->open(&ctl);
 	} else {
@@ -318,6 +343,7 @@ int main(int argc, char **argv)
 		ret = cmd->fn(&ctl, argc - optind - 1, argv + optind + 1);
 		ctl.be->close(&ctl);
 	}
+out:
 	if (ret) {
 		fprintf(stderr, "nfipsctl: %s\n",
 			ctl.err[0] ? ctl.err : strerror(-ret));

@@ -90,6 +90,15 @@ struct nfipsctl {
 extern const struct nfipsctl_backend nfipsctl_kernel_backend;
 extern const struct nfipsctl_backend nfipsctl_daemon_backend;
 
+/*
+ * Validate the config file @path as nfipsd would build it, op-modules and
+ * their arguments included, with the user-space plugins of @plugin_dir (NULL:
+ * next to this binary). Needs no twin. 0, or <0 with "path:line: reason" in
+ * @err. Prints a one-line summary on success.
+ */
+int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
+		   size_t errlen);
+
 #define NFIPSD_SOCKET_DEFAULT	"/run/nfipsd.sock"
 
 #endif /* NFIPSCTL_H */

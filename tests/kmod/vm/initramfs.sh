@@ -35,6 +35,8 @@
 #   KMOD_BUILD_EXCLUDE  folders under build/ left out (default: unit fuzz
 #                   tests kmod kmod-*)
 #   KMOD_CONF       file copied to /etc/nfips-vm.conf (settings for /init)
+#   KMOD_INSTALL    0 leaves out the `make install` layout (default: in, when
+#                   build/nfipsd exists)
 set -u
 
 out=${1:?usage: initramfs.sh OUT.cpio}
@@ -261,6 +263,14 @@ if [[ -d $repo/build ]]; then
 		cp -p "$repo/$f" "$root/nfips/$f"
 		elfs+=("$repo/$f")
 	done < <(cd "$repo" && find build "${prune[@]}" -type f \( -perm -u+x -o -name '*.so' \) -print)
+fi
+# nfips as `make install` lays it out on a user's machine (/usr/sbin,
+# /usr/lib/nfips/plugins, /etc/nfips, the systemd unit): tests/kmod/
+# t_85_service.sh runs the installed unit's commands. KMOD_INSTALL=0 leaves it out.
+if [[ ${KMOD_INSTALL:-1} != 0 && -x $repo/build/nfipsd ]]; then
+	make -s -C "$repo" install DESTDIR="$root" PREFIX=/usr >"$stage/install.log" 2>&1 ||
+		die "make install into the image failed: $(tail -n 5 "$stage/install.log")"
+	elfs+=("$root"/usr/sbin/nfips* "$root"/usr/bin/nfips-* "$root"/usr/lib/nfips/plugins/*.so)
 fi
 for d in ${KMOD_DIRS:-tests}; do
 	[[ -d $repo/$d ]] || die "KMOD_DIRS names $d, which is not a folder of the repo"

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make install into a staging DESTDIR, as a packager would: every expected
+# file and nothing else, for PREFIX=/usr/local (the default) and /usr; the
+# installed nfipsctl checks the installed example config with the installed
+# plugins (found relative to itself); the unit's commands point at them; a
+# second install leaves an edited config alone. The list below is written
+# out here on purpose, not read from the Makefile.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+tmp=$(mktemp -d)
+cleanup() { rm -rf "$tmp"; }
+trap cleanup EXIT
+n=0 fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+
+expected() {	# expected PREFIX SYSCONFDIR
+	local p=$1 e=$2
+	printf '%s\n' "$p/sbin/nfipsd" "$p/sbin/nfipsctl" "$p/bin/nfips-rude" \
+		"$p/bin/nfips-crude" "$p/lib/nfips/plugins/nfips_op_header.so" \
+		"$p/lib/nfips/plugins/nfips_op_bm.so" "$p/lib/nfips/plugins/nfips_op_sleep.so" \
+		"$p/lib/nfips/plugins/nfips_op_hs.so" "$p/share/man/man8/nfipsctl.8" \
+		"$p/share/man/man8/nfipsd.8" "$p/share/man/man5/nfips.conf.5" \
+		"$p/share/doc/nfips/nfips.conf.example" "$e/nfips/nfips.conf" \
+		"$p/lib/systemd/system/nfipsd.service" | sort
+}
+
+echo "TAP version 13"
+for variant in "/usr/local /usr/local/etc" "/usr /etc"; do
+	read -r prefix etc <<<"$variant"
+	d=$tmp/stage${prefix//\//-}
+	if ! make -s install DESTDIR="$d" PREFIX="$prefix" >"$tmp/make.log" 2>&1; then
+		nok "make install DESTDIR=... PREFIX=$prefix"
+		sed 's/^/# /' "$tmp/make.log" | tail -n 20
+		continue
+	fi
+	ok "make install DESTDIR=... PREFIX=$prefix"
+	(cd "$d" && find . \( -type f -o -type l \) | sed 's/^\.//' | sort) >"$tmp/got"
+	expected "$prefix" "$etc" >"$tmp/want"
+	if diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
+		ok "PREFIX=$prefix: all $(wc -l <"$tmp/want") expected files installed, nothing else"
+	else
+		nok "PREFIX=$prefix: installed files differ from the expected list"
+		sed 's/^/# /' "$tmp/diff"
+	fi
+	bad=$(cd "$d" && find . -path "*/sbin/*" -o -path "*/bin/*" | while read -r f; do
+		[[ -x $d/$f ]] || echo "$f"; done)
+	[[ -z $bad ]] && ok "PREFIX=$prefix: programs are executable" ||
+		nok "PREFIX=$prefix: not executable: $bad"
+
+	out=$("$d$prefix/sbin/nfipsctl" check "$d$etc/nfips/nfips.conf" 2>&1)
+	if [[ $? -eq 0 && $out == *"plugins from $d$prefix/sbin/../lib/nfips/plugins"* ]]; then
+		ok "PREFIX=$prefix: the installed nfipsctl checks the installed config with the installed plugins"
+	else
+		nok "PREFIX=$prefix: installed nfipsctl check: '$out'"
+	fi
+
+	unit=$d$prefix/lib/systemd/system/nfipsd.service
+	want_pre="ExecStartPre=$prefix/sbin/nfipsctl check -p $prefix/lib/nfips/plugins $etc/nfips/nfips.conf"
+	want_start="ExecStart=$prefix/sbin/nfipsd -c $etc/nfips/nfips.conf --plugin-dir=$prefix/lib/nfips/plugins"
+	if grep -qxF "$want_pre" "$unit" && grep -q "^${want_start}" "$unit" &&
+		grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit" && ! grep -q @ "$unit"; then
+		ok "PREFIX=$prefix: the unit checks the config before start, runs the installed nfipsd, reloads with SIGHUP"
+	else
+		nok "PREFIX=$prefix: the unit's commands are not the installed ones"
+		grep '^Exec' "$unit" | sed 's/^/# /'
+	fi
+done
+
+# The administrator's config survives a second install.
+d=$tmp/stage-usr
+echo "# edited" >>"$d/etc/nfips/nfips.conf"
+make -s install DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1
+if tail -n 1 "$d/etc/nfips/nfips.conf" | grep -qx '# edited'; then
+	ok "a second install keeps the existing /etc/nfips/nfips.conf"
+else
+	nok "a second install overwrote /etc/nfips/nfips.conf"
+fi
+
+# The man pages format without a warning.
+if command -v groff >/dev/null; then
+	warn=$(for m in dist/man/*; do groff -man -ww -z "$m" 2>&1; done)
+	[[ -z $warn ]] && ok "man pages format without warnings (groff -ww)" ||
+		nok "man page warnings: $warn"
+else
+	ok "man pages format # SKIP groff not installed"
+fi
+
+echo "1..$n"
+[[ $fails -eq 0 ]]
