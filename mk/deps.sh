@@ -56,8 +56,9 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet.
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
+# A fresh machine has no package lists yet: its first try fails ("Unable to
+# locate package"), quietly, and the lists are fetched.
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
 	apt-get update -q >/dev/null
 	apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
 fi
