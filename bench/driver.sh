@@ -74,6 +74,7 @@ vm_line() {	# one line of the harness's output
 	case $line in
 	*BENCH:points,*) echo "${line#*BENCH:points,}" >>"$VMOUT/points.csv" ;;
 	*BENCH:facts,*) echo "${line#*BENCH:facts,}" >>"$VMOUT/facts.csv" ;;
+	*BENCH:cost,*) echo "${line#*BENCH:cost,}" >>"$VMOUT/cost.csv" ;;
 	*BENCH:broken,*) say "VM: BROKEN: ${line#*BENCH:broken,}" ;;
 	*BENCH:end,*) VM_ENDED=1 ;;
 	*"bench[vm]:"*) echo "${line#*\# }" | tee -a "$log" >&2 ;;
@@ -109,6 +110,7 @@ run_vm() {
 	# Follow the harness's output: BENCH: rows to CSV, progress to the terminal.
 	echo "${POINTS_HDR}" >"$vmout/points.csv"
 	echo "${FACTS_HDR}" >"$vmout/facts.csv"
+	echo "${COST_HDR}" >"$vmout/cost.csv"
 	# One reader on the growing log (like the VM's init follows a test): no
 	# line is read twice or skipped; a line still being written waits.
 	local line partial= alive
@@ -155,6 +157,7 @@ trap 'exit 130' INT TERM
 # The CSV headers, from the one place that defines them.
 POINTS_HDR=$(sed -n 's/^POINTS_HDR="\(.*\)"$/\1/p' bench/lib.sh)
 FACTS_HDR=$(sed -n 's/^FACTS_HDR="\(.*\)"$/\1/p' bench/lib.sh)
+COST_HDR=$(sed -n 's/^COST_HDR="\(.*\)"$/\1/p' bench/lib.sh)
 
 if [[ $skip_vm == 0 ]]; then
 	t1=$SECONDS

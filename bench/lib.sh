@@ -625,6 +625,8 @@ measure() {
 	fi
 	# Trials of a loss-free search say so: the plots draw the sweeps.
 	[[ -n ${IN_SEARCH:-} ]] && note="search${note:+; $note}"
+	# Repetitions say which they are (report.py pairs them by number).
+	[[ -n ${REP_TAG:-} ]] && note="rep $REP_TAG${note:+; $note}"
 	M_STATUS=$st M_NOTE=$note
 	[[ $st == ok ]] || gen_ok=
 	emit points "$WHERE,$exp,$v,$param,$bytes,$flows,$dur,$pps,$mbps,${sent:-},${rx:-},${loss:-},${rxpps:-},${rxmbps:-},${med:-},${p99:-},$gen_ok,$st,$(csv_clean "$note")"
@@ -747,4 +749,124 @@ mlfr_search() {
 	fi
 	fact mlfr "$v" "$exp:$param" "${good:-0}" pps ok "payload $bytes; $(gen_label); bracket ${good:-0}..${bad:-none}${MLFR_NOTE:+; $MLFR_NOTE}"
 	return 0
+}
+
+# --- per-packet CPU cost (nfips-soak; bench/README.md "Per-packet CPU cost") ------
+#
+# One cost point = traffic at a fixed offered rate for COST_MS + lead-in and
+# tail, while nfips-soak (a SCHED_IDLE busy loop pinned to the IPS CPU)
+# counts how much of that CPU was left over in a COST_MS window inside the
+# traffic. A baseline point is the same window with no traffic. The CPU
+# time the IPS took per forwarded packet follows in report.py (cost.py):
+# (baseline - loaded soaker rate) / full speed / forwarded pps.
+# Traffic goes to PG_OTHER_IP (10.91.2.99), which ips resolves to a MAC that
+# is not dst's: dst's eth0 counts what ips forwarded (rx_packets) and drops
+# it at once, so no user-space receiver competes with the generator on CPU0.
+# Generator: pktgen in the VM, nfips-rude (one deadline per packet: an even
+# stream) on the host; see bench/README.md "Generators" for why not trafgen.
+SOAK=$BUILD_DIR/nfips-soak
+COST_LEAD_MS=${COST_LEAD_MS:-300}	# traffic before the window (queues in steady state)
+COST_MS=${COST_MS:-1000}		# the soaker's window
+COST_TAIL_MS=${COST_TAIL_MS:-200}	# traffic after it
+COST_CSV=${COST_CSV:-$BENCH_TMP/cost.csv}
+COST_HDR="where,exp,variant,param,payload,rep,offered_pps,sent,received,rx_pps,loss_pct,soak_rate,window_ns,gen,status,note"
+OTHER_READY=0
+
+emit_cost() {
+	echo "$1" >>"$COST_CSV"
+	[[ $BENCH_STREAM == 1 ]] && echo "BENCH:cost,$1"
+	return 0
+}
+
+# The neighbour entry that sends forwarded traffic to "another host" on
+# dst's link (see pktgen_setup: the same trick, also without pktgen).
+other_setup() {
+	[[ $OTHER_READY == 1 ]] && return 0
+	$IP -n "$NS_IPS" neigh replace $PG_OTHER_IP lladdr $PG_OTHER_MAC dev eth1 nud permanent || return 1
+	OTHER_READY=1
+}
+
+# soak_run OUTFILE: start the soaker in the background (its window opens
+# COST_LEAD_MS from now); sets SOAK_PID.
+soak_run() {
+	"$SOAK" --cpu $IPS_CPU --ctl-cpu $GEN_CPU --delay-ms "$COST_LEAD_MS" --ms "$COST_MS" >"$1" 2>&1 &
+	SOAK_PID=$!
+}
+soak_parse() {	# "rate window_ns" from the soaker's line
+	awk '$1 == "soak" { for (i = 2; i < NF; i++) { if ($i == "rate_per_s") r = $(i + 1); if ($i == "window_ns") w = $(i + 1) } }
+		END { if (r != "") print r, w }' "$1"
+}
+
+# cost_baseline EXP REP [VARIANT]: the soaker alone (no traffic), same
+# window; taken right before VARIANT's block, it is that block's baseline.
+cost_baseline() {
+	local exp=$1 rep=$2 blk=${3:-} f=$BENCH_TMP/soak.out rate win st=ok note=
+	if over_budget; then
+		emit_cost "$WHERE,$exp,idle,$blk,,$rep,0,,,,,,,,skipped,time budget of ${BENCH_BUDGET}s used up"
+		return 1
+	fi
+	soak_run "$f"
+	wait "$SOAK_PID"
+	read -r rate win < <(soak_parse "$f")
+	[[ -n $rate ]] || { st=failed note="soaker: $(head -c 150 "$f")"; }
+	emit_cost "$WHERE,$exp,idle,$blk,,$rep,0,,,,,${rate:-},${win:-},,$st,$(csv_clean "$note")"
+	progress "$(printf '%-3s %-9s baseline (no traffic) before %s rep %d: soaker %s chunks/s' "$exp" idle "${blk:-all}" "$rep" "${rate:-?}")"
+}
+
+# cost_point EXP VARIANT PARAM PPS PAYLOAD REP: traffic at PPS with the
+# soaker counting; one cost.csv row.
+cost_point() {
+	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 rep=$6 f=$BENCH_TMP/soak.out
+	local ms=$((COST_LEAD_MS + COST_MS + COST_TAIL_MS)) rx0 rx1 rx= sent= st=ok note= gen rate= win= loss= rxpps=
+	local flows=$FLOWS
+	if over_budget; then
+		emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,,,,,,,,skipped,time budget of ${BENCH_BUDGET}s used up"
+		progress "$(printf '%-3s %-9s %-8s %7d pps rep %d: SKIPPED (budget)' "$exp" "$v" "$param" "$pps" "$rep")"
+		return 1
+	fi
+	other_setup || { emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,,,,,,,,failed,cannot add the neighbour entry"; return 1; }
+	rx0=$(if_rx "$NS_DST" eth0)
+	if [[ $WHERE == vm && $PKTGEN_READY == 1 ]]; then
+		gen=pktgen
+		soak_run "$f"
+		local us ach err
+		# pktgen starts within a few ms; its count makes the duration.
+		if read -r sent us ach err < <(pg_run "$((pps * ms / 1000))" "$pps" "$bytes" "$flows" 2>"$BENCH_TMP/pg.err"); then
+			((${err:-0} > 0)) && note="$err refused by the veth"
+			awk -v a="$ach" -v p="$pps" 'BEGIN { exit !(a < 0.97 * p) }' && note="${note:+$note; }generator offered only $ach pps"
+		else
+			st=failed note="pktgen failed: $(tr '\n' ' ' <"$BENCH_TMP/pg.err")"
+		fi
+	else
+		gen=rude
+		local script=$BENCH_TMP/cost.script rlog=$BENCH_TMP/cost-rude.log ach req serr missed
+		# nfips-rude to the other host, no warm-up flows (no collector to
+		# miss them), for the whole lead-in + window + tail.
+		WARM_MS=0 DST_IP=$PG_OTHER_IP rude_script "$pps" "$bytes" "$flows" 1 "$script"
+		sed -i "s/^1000 \([0-9]*\) OFF/$ms \1 OFF/" "$script"
+		soak_run "$f"
+		if ns "$NS_SRC" "$RUDE" -s "$script" --cpu $GEN_CPU >"$rlog" 2>&1; then
+			read -r sent ach req serr missed < <(rude_report_parse "$rlog")
+			[[ -n $sent ]] || { st=failed note="no report from nfips-rude: $(tail -n 2 "$rlog" | tr '\n' ' ')"; }
+			awk -v s="${sent:-0}" -v w="$((pps * ms / 1000))" 'BEGIN { exit !(s < 0.97 * w) }' &&
+				note="generator offered less: sent ${sent:-0} of $((pps * ms / 1000))"
+		else
+			st=failed note="nfips-rude failed: $(tail -n 2 "$rlog" | tr '\n' ' ')"
+		fi
+	fi
+	wait "$SOAK_PID"
+	read -r rate win < <(soak_parse "$f")
+	[[ $st == ok && -z $rate ]] && st=failed note="soaker: $(head -c 150 "$f")"
+	wait_quiet
+	rx1=$(if_rx "$NS_DST" eth0)
+	if [[ $st == ok ]]; then
+		rx=$((rx1 - rx0))
+		read -r loss rxpps < <(awk -v s="$sent" -v r="$rx" -v ms="$ms" 'BEGIN {
+			l = s > 0 ? (s - r) * 100 / s : 0; if (l < 0) l = 0
+			printf "%.4f %.1f\n", l, r * 1000 / ms }')
+	fi
+	emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,${sent:-},${rx:-},${rxpps:-},${loss:-},${rate:-},${win:-},$gen,$st,$(csv_clean "$note")"
+	progress "$(printf '%-3s %-9s %-8s %7d pps rep %d: rx %9s pps loss %7s %% soaker %s chunks/s%s' \
+		"$exp" "$v" "$param" "$pps" "$rep" "${rxpps:-?}" "${loss:-?}" "${rate:-?}" "${note:+ ($note)}")"
+	[[ $st == ok ]]
 }

@@ -20,7 +20,7 @@
 #
 #   $NS_SRC rude (CPU0) --- $NS_IPS forwards + IPS (CPU1) --- $NS_DST crude (CPU0)
 set -u
-WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="E1 E2 E3 E4 E5 MEM"
+WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="COST DELAY SLEEP E1 E2 E3 E4 E5 MEM"
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--where) WHERE=$2; shift ;;
@@ -38,7 +38,7 @@ done
 export WHERE TBF BENCH_BUDGET
 if [[ -n $OUT ]]; then
 	mkdir -p "$OUT" || exit 1
-	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv
+	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv COST_CSV=$OUT/cost.csv
 fi
 source "$(dirname "$0")/lib.sh"
 # tests/lib.sh cleans up on EXIT (namespaces, processes, our hooks: nfipsd,
@@ -47,12 +47,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 [[ -s $POINTS_CSV ]] || echo "$POINTS_HDR" >"$POINTS_CSV"
 [[ -s $FACTS_CSV ]] || echo "$FACTS_HDR" >"$FACTS_CSV"
+[[ -s $COST_CSV ]] || echo "$COST_HDR" >"$COST_CSV"
 
 die() { progress "BROKEN: $*"; [[ $BENCH_STREAM == 1 ]] && echo "BENCH:broken,$*"; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "needs root"
 [[ $(nproc) -ge 2 ]] || die "needs 2 CPUs for the pinning (have $(nproc))"
-for c in "$RUDE" "$CRUDE"; do [[ -x $c ]] || die "missing $c (make all)"; done
+for c in "$RUDE" "$CRUDE" "$SOAK"; do [[ -x $c ]] || die "missing $c (make all)"; done
 command -v iptables >/dev/null || die "missing iptables"
 
 # Which variants can run here: asked for and their parts present.
@@ -103,6 +104,28 @@ else
 	REPS=${REPS:-1}
 	BISECT=${BENCH_BISECT:-2}
 fi
+
+# Per-packet CPU cost (COST): fixed offered rates below saturation, each
+# variant at three or more, up to ~70 % of its capacity as measured on
+# this machine (bench/README.md); COST_REPS repetitions, variants
+# interleaved. A rate above a variant's capacity still gives a cost (the
+# soaker starves: cost = 1 / forwarded rate) and is flagged by its loss.
+COST_REPS=${COST_REPS:-3}
+if [[ $WHERE == vm ]]; then
+	# Under TCG: plain forwarding and the kernel twin ~65-85 kpps, NFQUEUE
+	# 13-16 kpps (notes/kernel-vm.md); pktgen offers up to ~90 kpps.
+	COST_RATES_FAST=${COST_RATES_FAST:-"10000 25000 50000"}
+	COST_RATES_USER=${COST_RATES_USER:-"3000 6000 10000"}
+	COST_RATES_E3=${COST_RATES_E3:-"1000 2500 5000"}
+	DELAY_PPS=${DELAY_PPS:-1000}
+else
+	COST_RATES_FAST=${COST_RATES_FAST:-"20000 50000 100000"}
+	COST_RATES_USER=${COST_RATES_USER:-"20000 40000 80000"}
+	COST_RATES_E3=${COST_RATES_E3:-"5000 10000 20000"}
+	DELAY_PPS=${DELAY_PPS:-1000}
+fi
+DELAY_REPS=${DELAY_REPS:-3}
+
 # hs in the VM only on the full grid: its target is a user-space one, and
 # NFQUEUE under emulation hides the matcher's speed.
 HS_IN_VM=0
@@ -134,16 +157,19 @@ run_block() {
 }
 
 kernel_queue_fact() {	# after an overload: the kernel queue stayed within maxlen
-	local j=$BENCH_TMP/kstats.json md
+	local j=$BENCH_TMP/kstats.json md ov
 	ns "$NS_IPS" "$NFIPSCTL" -k stats --json >"$j" 2>&1 || {
 		fact kq_max_depth kernel "$1" "" packets failed "nfipsctl -k stats: $(head -c 150 "$j")"
 		return
 	}
 	md=$(grep -o '"max_depth": *[0-9]*' "$j" | awk -F: '{ v = $2 + 0; if (v > m) m = v } END { if (NR) print m }')
+	# Overflow drops show that the queue filled (the bound then means
+	# something: bench/README.md "Verdicts").
+	ov=$(grep -o '"overflow": *[0-9]*' "$j" | awk -F: '{ s += $2 } END { print s + 0 }')
 	if [[ -z $md ]]; then
 		fact kq_max_depth kernel "$1" "" packets failed "no max_depth in the kernel stats"
 	else
-		fact kq_max_depth kernel "$1" "$md" packets ok "maxlen $BENCH_MAXLEN per worker"
+		fact kq_max_depth kernel "$1" "$md" packets ok "maxlen $BENCH_MAXLEN per worker; overflow $ov"
 	fi
 }
 
@@ -194,6 +220,100 @@ fact machine "" "" "$(nproc) CPUs; $(uname -r); $(awk -F': ' '/model name/ {prin
 	"loadavg at start $(cut -d' ' -f1-3 /proc/loadavg)"
 fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF workers $BENCH_WORKERS maxlen $BENCH_MAXLEN bisect $BISECT retry-lossy $RETRY_LOSSY budget ${BENCH_BUDGET}s" "" ok \
 	"gen+collector CPU$GEN_CPU; ips RPS + IPS CPU$IPS_CPU; variants:$VARIANTS"
+
+
+# COST: the primary capacity measure. Per repetition: the soaker's idle
+# baseline, then every variant (in an order rotated per repetition, so no
+# variant always runs first or last) at its fixed rates; then the E3
+# pattern matchers at 200 patterns (1000-byte payload) the same way.
+rotate() {	# rotate N WORDS...: the words, starting at the N-th (mod count)
+	local n=$1; shift
+	local a=("$@") i k=${#a[@]}
+	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
+}
+cost_rates() {	# the fixed rates for a variant label
+	case $1 in
+	user) echo "$COST_RATES_USER" ;;
+	kernel_bm | user_bm | user_hs | xt_string_200) echo "$COST_RATES_E3" ;;
+	*) echo "$COST_RATES_FAST" ;;
+	esac
+}
+if want COST; then
+	CUR_EXP=COST
+	e1_vars=(none $IPS_VARIANTS)
+	e3_vars=()
+	have kernel && e3_vars+=(kernel_bm)
+	have user && [[ $WHERE == host || $GRID == full ]] && e3_vars+=(user_bm)
+	have user && [[ $WHERE == host || $HS_IN_VM == 1 ]] && e3_vars+=(user_hs)
+	have xt_string && e3_vars+=(xt_string_200)
+	for ((rep = 1; rep <= COST_REPS; rep++)); do
+		for v in $(rotate "$rep" "${e1_vars[@]}"); do
+			cost_baseline C1 "$rep" "$v"
+			if [[ $v == xt_string ]]; then
+				run_block xt_string xt 0 || continue	# the chain, no rules: its hook only
+			else
+				run_block "$v" empty 0 || continue
+			fi
+			for r in $(cost_rates "$v"); do
+				cost_point C1 "$v" empty "$r" $P_SMALL "$rep"
+			done
+			variant_stop "$v" final
+		done
+		for lbl in $(rotate "$rep" "${e3_vars[@]}"); do
+			cost_baseline C3 "$rep" "${lbl%_200}"
+			case $lbl in
+			kernel_bm) v=kernel kind=bm ;;
+			user_bm) v=user kind=bm ;;
+			user_hs) v=user kind=hs ;;
+			xt_string_200) v=xt_string kind=xt ;;
+			esac
+			run_block "$v" "$kind" 200 || continue
+			for r in $(cost_rates "$lbl"); do
+				cost_point C3 "${lbl%_200}" 200 "$r" "$P_E3" "$rep"
+			done
+			variant_stop "$v" final
+		done
+	done
+fi
+
+# DELAY: one-way delay of plain forwarding and both twins at one low load
+# (DELAY_PPS, 64-byte payload), DELAY_REPS repetitions interleaved: the
+# "added delay" target compares them at the same load, repetition by
+# repetition (nfips-rude unbatched + nfips-crude).
+if want DELAY; then
+	CUR_EXP=DELAY
+	for ((rep = 1; rep <= DELAY_REPS; rep++)); do
+		for v in $(rotate "$rep" none $IPS_VARIANTS); do
+			run_block "$v" empty 0 || continue
+			REP_TAG=$rep measure DELAY "$v" empty "$DELAY_PPS" $P_SMALL
+			variant_stop "$v" final
+		done
+	done
+fi
+
+
+# SLEEP: the sleep-module target, measured directly. One 100 us sleep module
+# serves at most W x 10,000 pps; the target asks for >= 0.8 of that, so each
+# twin gets 0.8 x 10,000 pps (1000-byte payload, 3 s trials: an overload of
+# maxlen/3 pps would show as loss) in SLEEP_REPS interleaved repetitions; it
+# is met when every repetition is loss-free. Then, in the kernel twin, one
+# deliberate overload (2 x its capacity) so that its queues fill and the
+# "bounded by maxlen" reading means something.
+SLEEP_REPS=${SLEEP_REPS:-3}
+if want SLEEP; then
+	CUR_EXP=SLEEP
+	for ((rep = 1; rep <= SLEEP_REPS; rep++)); do
+		for v in $(rotate "$rep" $IPS_VARIANTS); do
+			run_block "$v" sleep 1 || continue
+			REP_TAG=$rep PT_DUR=3 measure SLEEP "$v" 1 8000 $P_LARGE
+			if [[ $v == kernel && $rep == 1 ]]; then
+				PT_DUR=2 measure SLEEP kernel overload 20000 $P_LARGE
+				kernel_queue_fact SLEEP:overload
+			fi
+			variant_stop "$v" final
+		done
+	done
+fi
 
 # E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
 if want E1; then
