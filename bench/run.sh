@@ -20,7 +20,7 @@
 #
 #   $NS_SRC rude (CPU0) --- $NS_IPS forwards + IPS (CPU1) --- $NS_DST crude (CPU0)
 set -u
-WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="COST DELAY SLEEP E1 E2 E3 E4 E5 MEM"
+WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="GAPS COST DELAY SLEEP E1 E2 E3 E4 E5 MEM"
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--where) WHERE=$2; shift ;;
@@ -114,9 +114,9 @@ COST_REPS=${COST_REPS:-3}
 if [[ $WHERE == vm ]]; then
 	# Under TCG: plain forwarding and the kernel twin ~65-85 kpps, NFQUEUE
 	# 13-16 kpps (notes/kernel-vm.md); pktgen offers up to ~90 kpps.
-	COST_RATES_FAST=${COST_RATES_FAST:-"10000 25000 50000"}
-	COST_RATES_USER=${COST_RATES_USER:-"3000 6000 10000"}
-	COST_RATES_E3=${COST_RATES_E3:-"1000 2500 5000"}
+	COST_RATES_FAST=${COST_RATES_FAST:-"10000 20000 40000"}
+	COST_RATES_USER=${COST_RATES_USER:-"3000 6000 9000"}
+	COST_RATES_E3=${COST_RATES_E3:-"500 1000 1500"}
 	DELAY_PPS=${DELAY_PPS:-1000}
 else
 	COST_RATES_FAST=${COST_RATES_FAST:-"20000 50000 100000"}
@@ -238,8 +238,20 @@ cost_rates() {	# the fixed rates for a variant label
 	*) echo "$COST_RATES_FAST" ;;
 	esac
 }
+# GAPS (host): the generators' inter-packet gaps at a rate the cost points
+# use, captured as they leave src (bench/README.md "Generators").
+if want GAPS && [[ $WHERE == host ]]; then
+	CUR_EXP=GAPS
+	FLOWS=1 gaps_all "${GAPS_PPS:-50000}" $P_SMALL
+fi
+
 if want COST; then
 	CUR_EXP=COST
+	# One flow on the host: nfips-rude's flows keep their own deadlines,
+	# all in phase, so F flows leave in bursts of F; one flow is one
+	# deadline per packet (the IPS has one worker: nothing to spread).
+	FLOWS0=$FLOWS
+	[[ $WHERE == host ]] && FLOWS=${COST_FLOWS:-1}
 	e1_vars=(none $IPS_VARIANTS)
 	e3_vars=()
 	have kernel && e3_vars+=(kernel_bm)
@@ -280,6 +292,7 @@ fi
 # (DELAY_PPS, 64-byte payload), DELAY_REPS repetitions interleaved: the
 # "added delay" target compares them at the same load, repetition by
 # repetition (nfips-rude unbatched + nfips-crude).
+FLOWS=${FLOWS0:-$FLOWS}
 if want DELAY; then
 	CUR_EXP=DELAY
 	for ((rep = 1; rep <= DELAY_REPS; rep++)); do
