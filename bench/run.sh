@@ -147,6 +147,11 @@ pps_of() { awk -v m="$1" -v b="$2" 'BEGIN { printf "%d", m * 1e6 / ((b + 28) * 8
 # state: the nfipsd pid, the module), or emit a failed row and return 1.
 run_block() {
 	local v=$1 kind=$2 n=$3 errf=$BENCH_TMP/setup.err
+	# Past the budget, not even the setup: a skipped row says so.
+	if over_budget; then
+		emit points "$WHERE,$CUR_EXP,$v,$kind:$n,,,,,,,,,,,,,,skipped,time budget of ${BENCH_BUDGET}s used up (setup not run)"
+		return 1
+	fi
 	if ! variant_start "$v" "$kind" "$n" 2>"$errf"; then
 		emit points "$WHERE,$CUR_EXP,$v,$kind:$n,,,,,,,,,,,,,,failed,$(csv_clean "setup: $(tail -n 3 "$errf")")"
 		progress "$CUR_EXP $v $kind:$n: SETUP FAILED: $(tail -n 3 "$errf" | tr '\n' ' ')"
@@ -238,6 +243,26 @@ cost_rates() {	# the fixed rates for a variant label
 	*) echo "$COST_RATES_FAST" ;;
 	esac
 }
+# Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
+if have user && want MEM && [[ $WHERE == host ]]; then
+	CUR_EXP=MEM
+	variant_stop user final
+	saved=$BENCH_WORKERS BENCH_WORKERS=2
+	if run_block user hs 1000; then
+		measure MEM user hs1000 "$(pps_of 10 $P_SMALL)" $P_SMALL
+		rss=$(nfipsd_rss_kb)
+		if [[ -n $rss ]]; then
+			fact nfipsd_rss user hs1000_w2 "$rss" kB ok "VmRSS after loading 1000 hs patterns, 2 workers, and 1 s of traffic"
+		else
+			fact nfipsd_rss user hs1000_w2 "" kB failed "could not read VmRSS of nfipsd"
+		fi
+	else
+		fact nfipsd_rss user hs1000_w2 "" kB failed "nfipsd did not start with 1000 hs patterns"
+	fi
+	BENCH_WORKERS=$saved
+	variant_stop user final
+fi
+
 # GAPS (host): the generators' inter-packet gaps at a rate the cost points
 # use, captured as they leave src (bench/README.md "Generators").
 if want GAPS && [[ $WHERE == host ]]; then
@@ -343,26 +368,6 @@ for v in none $IPS_VARIANTS; do
 	variant_stop "$v" final
 done
 
-fi
-
-# Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
-if have user && want MEM && [[ $WHERE == host ]]; then
-	CUR_EXP=MEM
-	variant_stop user final
-	saved=$BENCH_WORKERS BENCH_WORKERS=2
-	if run_block user hs 1000; then
-		measure MEM user hs1000 "$(pps_of 10 $P_SMALL)" $P_SMALL
-		rss=$(nfipsd_rss_kb)
-		if [[ -n $rss ]]; then
-			fact nfipsd_rss user hs1000_w2 "$rss" kB ok "VmRSS after loading 1000 hs patterns, 2 workers, and 1 s of traffic"
-		else
-			fact nfipsd_rss user hs1000_w2 "" kB failed "could not read VmRSS of nfipsd"
-		fi
-	else
-		fact nfipsd_rss user hs1000_w2 "" kB failed "nfipsd did not start with 1000 hs patterns"
-	fi
-	BENCH_WORKERS=$saved
-	variant_stop user final
 fi
 
 # E4: one 100 us sleep module: throughput, delay and loss over offered load
