@@ -74,6 +74,16 @@ def capacity_pps(cost):
     return 1e9 / cost
 
 
+# A baseline window in which the soaker got less than this share of its
+# full speed found the IPS CPU mostly busy with other work: a cost measured
+# against it is dominated by how that work moved, not by the IPS.
+BUSY_FRAC = 0.5
+
+
+def baseline_usable(base, full):
+    return base is not None and full is not None and full > 0 and base >= BUSY_FRAC * full
+
+
 def paired_ratios(a, b):
     """a[i] / b[i] for the repetitions both have (interleaved: repetition i
     of a and of b were measured close together)."""

@@ -307,7 +307,16 @@ class CostModel:
         for rate in sorted(s):
             for rep, (c, _, _) in s[rate].items():
                 caps[rep] = C.capacity_pps(c)   # the highest rate wins
+        # A repetition whose idle baseline found the IPS CPU mostly taken by
+        # other work (B < BUSY_FRAC x F) measures that work, not the IPS.
+        for rep in list(caps):
+            if not C.baseline_usable(self.baseline(exp, str(rep), variant), self.full):
+                caps[rep] = None
         return caps
+
+    def busy_reps(self, exp, variant):
+        return sorted(int(rep) for (e, rep, v), b in self.base_block.items()
+                      if e == exp and v == variant and not C.baseline_usable(b, self.full))
 
     def crosscheck(self, exp, variant, param):
         """The loss seen at the fixed rates against the soaker's capacity."""
@@ -322,12 +331,16 @@ class CostModel:
             txt.append(f"loss-free at {max(lf):,} pps")
         if lossy:
             txt.append(f"lossy (> 1 %) from {min(lossy):,} pps")
+        # A contradiction only when the IPS forwarded loss-free clearly
+        # more than the CPU cost says it can. Loss below the capacity is
+        # reported but not held against it: on this shared machine a
+        # stalled generator catches up in a burst that overflows the
+        # 1000-packet input backlog, which says nothing about CPU cost.
         ok = True
-        if cap.ok():
-            if lf and cap.hi < 0.9 * max(lf):
-                ok = False
-            if lossy and cap.lo > 1.1 * min(lossy):
-                ok = False
+        if cap.ok() and lf and cap.hi < 0.9 * max(lf):
+            ok = False
+        if cap.ok() and lossy and cap.lo > 1.1 * min(lossy):
+            txt.append("loss below the soaker's capacity (bursts or other load)")
         return ("; ".join(txt) or "no loss-free rate"), ok
 
 
@@ -342,7 +355,11 @@ def add_ratio_target(add, name, limit, run, where, exp, a, b, param, how):
     iv, ca, cb, m = cost_ratio(run, where, exp, a, b, param)
     if not iv.ok():
         why = "not measured"
-        if ca and cb:
+        busy = sorted(set(m.busy_reps(exp, a)) | set(m.busy_reps(exp, b)))
+        if busy:
+            why = (f"repetition(s) {', '.join(map(str, busy))} left out: the idle baseline found the "
+                   f"IPS CPU more than {100 - C.BUSY_FRAC * 100:.0f} % busy with other work")
+        elif ca and cb:
             why = ("no positive cost in a repetition both have: the soaker got as much or more "
                    "with traffic as in its idle baseline (other load on the IPS CPU moved "
                    "between the windows)")
@@ -353,6 +370,10 @@ def add_ratio_target(add, name, limit, run, where, exp, a, b, param, how):
         add(name, "—", f">= {limit:g} x", C.UNDET, how, why)
         return
     v, why = C.verdict_at_least(iv, limit)
+    busy = sorted(set(m.busy_reps(exp, a)) | set(m.busy_reps(exp, b)))
+    if busy and why:
+        why += (f"; repetition(s) {', '.join(map(str, busy))} left out: the idle baseline found "
+                f"the IPS CPU more than {100 - C.BUSY_FRAC * 100:.0f} % busy with other work")
     xa, oka = m.crosscheck(exp, a, param)
     xb, okb = m.crosscheck(exp, b, param)
     ia, ib = C.Interval(list(ca.values())), C.Interval(list(cb.values()))
@@ -381,12 +402,18 @@ def sleep_target(add, run, where, v):
         return
     loss = C.Interval([fnum(p["loss_pct"]) for p in ps])
     gen_short = [p for p in ps if p["gen_ok"] == "0"]
+    m = CostModel(run, where)
+    busy = m.busy_reps("SLEEP", v)
     lf = [fnum(p["loss_pct"]) <= LOSS_FREE_PCT for p in ps]
     why = None
     if len(ps) < 3:
         v_, why = C.UNDET, f"only {len(ps)} repetition(s), the target needs 3"
     elif gen_short:
         v_, why = C.UNDET, f"the generator offered less than asked in {len(gen_short)} repetition(s)"
+    elif busy and not all(lf):
+        v_, why = C.UNDET, (f"lossy, but the idle baseline before repetition(s) "
+                            f"{', '.join(map(str, busy))} found the IPS CPU more than "
+                            f"{100 - C.BUSY_FRAC * 100:.0f} % busy with other work")
     elif all(lf):
         v_ = C.MET
     elif not any(lf):
@@ -468,6 +495,43 @@ def targets(run):
     else:
         add(name, "—", f"<= {maxlen}", C.UNDET, "VM", "not measured")
     return rows
+
+
+def cost_table_rows(run):
+    """Every cost curve point: median [min-max] over the repetitions."""
+    rows = []
+    for where in ("vm", "host"):
+        m = CostModel(run, where)
+        if not m.rows:
+            continue
+        for exp, param in (("C1", "empty"), ("C3", "200")):
+            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "xt_string"):
+                ser = m.series(exp, v, param)
+                for rate in sorted(ser):
+                    reps = ser[rate]
+                    rows.append([where, exp, v, param, f"{rate:,}",
+                                 C.Interval([x for _, _, x in reps.values()]).fmt(0),
+                                 C.Interval([l for _, l, _ in reps.values()]).fmt(2),
+                                 C.Interval([c for c, _, _ in reps.values()]).fmt(0)])
+                cap = C.Interval(list(m.capacity(exp, v, param).values()))
+                if ser:
+                    xc, ok = m.crosscheck(exp, v, param)
+                    rows.append([where, exp, v, param, "**capacity**", "", "",
+                                 f"**{cap.fmt(0, 'pps')}**; {xc}" + ("" if ok else " — INCONSISTENT")])
+    return rows
+
+
+def baseline_rows(run):
+    rows = []
+    for where in ("vm", "host"):
+        m = CostModel(run, where)
+        if m.full:
+            rows.append([where, f"{m.full:,.0f}", m.base_iv.fmt(0)])
+    return rows
+
+
+def gap_rows(run):
+    return [[f["variant"], f["param"], f["note"]] for f in run.facts_all("host", "gen_gaps")]
 
 
 def op_time_rows(run):
@@ -846,6 +910,24 @@ def write_summary(run, args, tgt, paper, figs, pl):
     L.append(md_table(["target", "measured", "limit", "status", "how", "why not measured"],
                       [[t["target"], t["measured"], t["limit"], f"**{t['status']}**", t["how"],
                         t["why"] or ""] for t in tgt]))
+    L.append("")
+    L.append("## Per-packet CPU cost (the capacities behind the targets)")
+    L.append("CPU time per forwarded packet on the IPS CPU from the SCHED_IDLE soaker "
+             "(bench/README.md, 'Per-packet CPU cost'): cost = (idle baseline − soaker rate "
+             "with traffic) / full speed × 1e9 / forwarded pps; capacity = 1e9 / cost at the "
+             "highest rate of each repetition. Median [min–max] (n = repetitions). "
+             "C1: empty chain, 64-byte payload; C3: 200 payload patterns, 1000-byte payload.")
+    L.append("")
+    L.append(md_table(["where", "full speed F (chunks/s)", "idle baselines B (chunks/s)"], baseline_rows(run)))
+    L.append("")
+    L.append(md_table(["where", "exp", "variant", "param", "offered pps", "forwarded pps",
+                       "loss %", "cost ns/packet"], cost_table_rows(run)))
+    gr = gap_rows(run)
+    if gr:
+        L.append("")
+        L.append("Generator smoothness on the host (inter-packet gaps of packets leaving src's "
+                 "eth0, netsniff-ng capture; bench/README.md 'Generators'):")
+        L.append(md_table(["generator", "pps asked", "gaps"], gr))
     ot = op_time_rows(run)
     if ot:
         L.append("")

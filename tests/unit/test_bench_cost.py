@@ -50,6 +50,11 @@ check("cost: loaded faster than baseline (noise) is a negative cost, kept as mea
 check("cost: a zero or negative cost has no capacity",
       cost.capacity_pps(0) is None and cost.capacity_pps(-3.0) is None)
 
+check("baseline: usable when the soaker got at least half its full speed",
+      cost.baseline_usable(6e5, 1e6) and cost.baseline_usable(5e5, 1e6)
+      and not cost.baseline_usable(4.9e5, 1e6) and not cost.baseline_usable(None, 1e6)
+      and not cost.baseline_usable(6e5, 0))
+
 # --- intervals ----------------------------------------------------------------------
 iv = cost.Interval([3.0, 1.0, 2.0])
 check("interval: median [min-max] of three", (iv.med, iv.lo, iv.hi, iv.n) == (2.0, 1.0, 3.0, 3))
