@@ -271,11 +271,47 @@ if have user && want MEM && [[ $WHERE == host ]]; then
 	variant_stop user final
 fi
 
-# GAPS (host): the generators' inter-packet gaps at a rate the cost points
-# use, captured as they leave src (bench/README.md "Generators").
-if want GAPS && [[ $WHERE == host ]]; then
-	CUR_EXP=GAPS
-	FLOWS=1 gaps_all "${GAPS_PPS:-50000}" $P_SMALL
+# SLEEP: the sleep-module target, measured directly. One 100 us sleep module
+# serves at most W x 10,000 pps; the target asks for >= 0.8 of that, so each
+# twin gets 0.8 x 10,000 pps (1000-byte payload, 3 s trials: an overload of
+# maxlen/3 pps would show as loss) in SLEEP_REPS interleaved repetitions; it
+# is met when every repetition is loss-free. Then, in the kernel twin, one
+# deliberate overload (2 x its capacity) so that its queues fill and the
+# "bounded by maxlen" reading means something.
+SLEEP_REPS=${SLEEP_REPS:-3}
+if want SLEEP; then
+	CUR_EXP=SLEEP
+	for ((rep = 1; rep <= SLEEP_REPS; rep++)); do
+		for v in $(rotate "$rep" $IPS_VARIANTS); do
+			# The soaker's idle baseline first: a repetition that finds
+			# the IPS CPU busy with other work says so (report.py).
+			cost_baseline SLEEP "$rep" "$v"
+			run_block "$v" sleep 1 || continue
+			REP_TAG=$rep PT_DUR=3 measure SLEEP "$v" 1 8000 $P_LARGE
+			if [[ $v == kernel && $rep == 1 ]]; then
+				PT_DUR=2 measure SLEEP kernel overload 20000 $P_LARGE
+				kernel_queue_fact SLEEP:overload
+			fi
+			variant_stop "$v" final
+		done
+	done
+fi
+
+# DELAY: one-way delay of plain forwarding and both twins at one low load
+# (DELAY_PPS, 64-byte payload), DELAY_REPS repetitions interleaved: the
+# "added delay" target compares them at the same load, repetition by
+# repetition (nfips-rude unbatched + nfips-crude). SLEEP and DELAY run
+# before COST: cheap, and a loaded machine then cuts cost repetitions
+# (reported as such), not whole targets.
+if want DELAY; then
+	CUR_EXP=DELAY
+	for ((rep = 1; rep <= DELAY_REPS; rep++)); do
+		for v in $(rotate "$rep" none $IPS_VARIANTS); do
+			run_block "$v" empty 0 || continue
+			REP_TAG=$rep measure DELAY "$v" empty "$DELAY_PPS" $P_SMALL
+			variant_stop "$v" final
+		done
+	done
 fi
 
 if want COST; then
@@ -321,47 +357,13 @@ if want COST; then
 	done
 fi
 
-# DELAY: one-way delay of plain forwarding and both twins at one low load
-# (DELAY_PPS, 64-byte payload), DELAY_REPS repetitions interleaved: the
-# "added delay" target compares them at the same load, repetition by
-# repetition (nfips-rude unbatched + nfips-crude).
 FLOWS=${FLOWS0:-$FLOWS}
-if want DELAY; then
-	CUR_EXP=DELAY
-	for ((rep = 1; rep <= DELAY_REPS; rep++)); do
-		for v in $(rotate "$rep" none $IPS_VARIANTS); do
-			run_block "$v" empty 0 || continue
-			REP_TAG=$rep measure DELAY "$v" empty "$DELAY_PPS" $P_SMALL
-			variant_stop "$v" final
-		done
-	done
-fi
 
-
-# SLEEP: the sleep-module target, measured directly. One 100 us sleep module
-# serves at most W x 10,000 pps; the target asks for >= 0.8 of that, so each
-# twin gets 0.8 x 10,000 pps (1000-byte payload, 3 s trials: an overload of
-# maxlen/3 pps would show as loss) in SLEEP_REPS interleaved repetitions; it
-# is met when every repetition is loss-free. Then, in the kernel twin, one
-# deliberate overload (2 x its capacity) so that its queues fill and the
-# "bounded by maxlen" reading means something.
-SLEEP_REPS=${SLEEP_REPS:-3}
-if want SLEEP; then
-	CUR_EXP=SLEEP
-	for ((rep = 1; rep <= SLEEP_REPS; rep++)); do
-		for v in $(rotate "$rep" $IPS_VARIANTS); do
-			# The soaker's idle baseline first: a repetition that finds
-			# the IPS CPU busy with other work says so (report.py).
-			cost_baseline SLEEP "$rep" "$v"
-			run_block "$v" sleep 1 || continue
-			REP_TAG=$rep PT_DUR=3 measure SLEEP "$v" 1 8000 $P_LARGE
-			if [[ $v == kernel && $rep == 1 ]]; then
-				PT_DUR=2 measure SLEEP kernel overload 20000 $P_LARGE
-				kernel_queue_fact SLEEP:overload
-			fi
-			variant_stop "$v" final
-		done
-	done
+# GAPS (host): the generators' inter-packet gaps at a rate the cost points
+# use, captured as they leave src (bench/README.md "Generators").
+if want GAPS && [[ $WHERE == host ]]; then
+	CUR_EXP=GAPS
+	FLOWS=1 gaps_all "${GAPS_PPS:-50000}" $P_SMALL
 fi
 
 # E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
