@@ -950,7 +950,7 @@ def write_summary(run, args, tgt, paper, figs, pl):
     L.append("")
     L.append("## Next to the paper (Hess et al., figures 3–7)")
     L.append("Absolute numbers under emulation mean little; ratios of twins measured in the "
-             "same VM run are the comparison.")
+             "same VM run are the comparison. " + TCG_CAVEAT)
     L.append(md_table(["figure", "paper", "nfips (this run)", "how"], paper))
     L.append("")
     L.append("## Maximum loss-free rates")
@@ -963,6 +963,7 @@ def write_summary(run, args, tgt, paper, figs, pl):
         L.append(f"- plot not drawn: {e}")
     L.append("")
     fails = [p for p in run.points if p["status"] != "ok"]
+    fails += [dict(p, note=p["note"] + " (cost point)") for p in run.cost if p["status"] != "ok"]
     L.append(f"## Failed or skipped measurements ({len(fails)})")
     if fails:
         L.append(md_table(["where", "exp", "variant", "param", "offered pps", "status", "reason"],
