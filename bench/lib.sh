@@ -218,7 +218,7 @@ variant_start() {
 	kernel)
 		conf=$(bench_conf "$kind" "$n") || return 1
 		if [[ $IPS_KERNEL_LOADED == 0 ]]; then
-			modprobe nfips >&2 || return 1
+			kernel_twin_load >&2 || return 1
 			IPS_KERNEL_LOADED=1
 		fi
 		ns "$NS_IPS" "$NFIPSCTL" -k load "$conf" >&2 || return 1
@@ -226,6 +226,30 @@ variant_start() {
 		return 0 ;;
 	*) echo "unknown variant $v" >&2; return 1 ;;
 	esac
+}
+
+# The kernel twin: installed in this kernel's modules (the VM's image), or
+# built in the repo for the running kernel (a native run: `make modules
+# KVER=$(uname -r)`); then insmod, and the op-modules up front, since the
+# twin's request_module() autoload only finds installed modules.
+NFIPS_KO_DIR=${NFIPS_KO_DIR:-$NFIPS_ROOT}
+kernel_ko_matches() {
+	[[ -f $NFIPS_KO_DIR/nfips.ko ]] &&
+		[[ $(modinfo -F vermagic "$NFIPS_KO_DIR/nfips.ko" 2>/dev/null | awk '{ print $1 }') == "$(uname -r)" ]]
+}
+kernel_twin_available() { modinfo nfips >/dev/null 2>&1 || kernel_ko_matches; }
+kernel_twin_load() {
+	local m
+	if modinfo nfips >/dev/null 2>&1; then
+		modprobe nfips
+		return
+	fi
+	kernel_ko_matches || { echo "no nfips.ko for $(uname -r)"; return 1; }
+	insmod "$NFIPS_KO_DIR/nfips.ko" || return 1
+	for m in "$NFIPS_KO_DIR"/nfips_op_*.ko; do
+		[[ -f $m ]] && { insmod "$m" || return 1; }
+	done
+	return 0
 }
 
 # variant_stop VARIANT [final]: between two configs of one variant, nothing
@@ -830,7 +854,7 @@ cost_point() {
 	fi
 	other_setup || { emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,,,,,,,,failed,cannot add the neighbour entry"; return 1; }
 	rx0=$(if_rx "$NS_DST" eth0)
-	if [[ $WHERE == vm && $PKTGEN_READY == 1 ]]; then
+	if [[ $PKTGEN_READY == 1 ]]; then
 		gen=pktgen
 		soak_run "$f"
 		local us ach err

@@ -34,7 +34,8 @@ VARIANT_TITLE = {
     "xt_string": "xt_string rules",
 }
 WHERE_TITLE = {"vm": "VM (Debian 6.1, qemu TCG, 2 vCPUs)",
-               "host": "host (native, this machine's kernel)"}
+               "host": "host (native, this machine's kernel)",
+               "native": "native (this machine's kernel, both twins loaded)"}
 
 
 def fnum(s):
@@ -55,7 +56,14 @@ class Run:
     def __init__(self, d):
         self.dir = d
         self.points, self.facts, self.cost = [], [], []
-        for where in ("vm", "host"):
+        # A native run (issue 12) measures everything on the running kernel:
+        # both kinds of target then come from it; else the kernel twin's
+        # from the VM and the user twin's from the host.
+        self.native = os.path.isdir(os.path.join(d, "native"))
+        self.places = ("native",) if self.native else ("vm", "host")
+        self.kw = "native" if self.native else "vm"
+        self.uw = "native" if self.native else "host"
+        for where in self.places:
             self.points += read_csv(os.path.join(d, where, "points.csv"))
             self.facts += read_csv(os.path.join(d, where, "facts.csv"))
             self.cost += read_csv(os.path.join(d, where, "cost.csv"))
@@ -428,12 +436,12 @@ def delay_target(add, run):
     name = "added median one-way delay at low load: kernel twin <= 0.5 x user twin"
     d = {}
     for v in ("none", "kernel", "user"):
-        d[v] = {rep_of(p["note"]): fnum(p["delay_med_us"]) for p in run.pts("vm", "DELAY", v, "empty")
+        d[v] = {rep_of(p["note"]): fnum(p["delay_med_us"]) for p in run.pts(run.kw, "DELAY", v, "empty")
                 if rep_of(p["note"]) is not None and fnum(p["delay_med_us"]) is not None}
     ak = {r: d["kernel"][r] - d["none"][r] for r in d["kernel"] if r in d["none"]}
     au = {r: d["user"][r] - d["none"][r] for r in d["user"] if r in d["none"]}
     pps = ""
-    ps = run.pts("vm", "DELAY", "none", "empty")
+    ps = run.pts(run.kw, "DELAY", "none", "empty")
     if ps:
         pps = f"{ps[0]['offered_pps']} pps, payload {ps[0]['payload']}"
     v, why, r = C.verdict_delay_ratio(ak, au, 0.5)
@@ -453,22 +461,22 @@ def targets(run):
                      "status": status, "how": how, "why": why})
 
     add_ratio_target(add, "kernel twin, chain selected but empty: capacity >= 0.9 x plain forwarding",
-                     0.9, run, "vm", "C1", "kernel", "none", "empty",
+                     0.9, run, run.kw, "C1", "kernel", "none", "empty",
                      "VM, per-packet CPU cost on the IPS CPU (soaker), 64-byte payload, capacity = "
                      "1e9 / cost at the highest fixed rate, paired by repetition")
     add_ratio_target(add, "user twin, chain selected but empty: capacity >= 0.5 x plain forwarding",
-                     0.5, run, "host", "C1", "user", "none", "empty",
+                     0.5, run, run.uw, "C1", "user", "none", "empty",
                      "native host, per-packet CPU cost (soaker), 64-byte payload, paired by repetition")
-    for where, v in (("vm", "kernel"), ("vm", "user"), ("host", "user")):
+    for where, v in ((run.kw, "kernel"), (run.kw, "user"), (run.uw, "user")):
         sleep_target(add, run, where, v)
     add_ratio_target(add, "200 payload patterns: kernel-twin bm >= 0.8 x 200 xt_string rules",
-                     0.8, run, "vm", "C3", "kernel_bm", "xt_string", "200",
+                     0.8, run, run.kw, "C3", "kernel_bm", "xt_string", "200",
                      "VM, per-packet CPU cost (soaker), 1000-byte payload, no pattern matches")
     add_ratio_target(add, "200 payload patterns: user-twin hs >= 10 x user-twin bm (host)",
-                     10, run, "host", "C3", "user_hs", "user_bm", "200",
+                     10, run, run.uw, "C3", "user_hs", "user_bm", "200",
                      "native host, per-packet CPU cost (soaker), 1000-byte payload, no pattern matches")
     delay_target(add, run)
-    f = run.fact("host", "nfipsd_rss", "user")
+    f = run.fact(run.uw, "nfipsd_rss", "user")
     if f and f["status"] == "ok" and fnum(f["value"]) is not None:
         mib = fnum(f["value"]) / 1024
         add("memory: nfipsd resident size <= 64 MiB with 1,000 hs patterns and two workers",
@@ -476,13 +484,13 @@ def targets(run):
             "host; one reading (a size, not a rate: no noise to repeat away); " + f["note"])
     else:
         add("memory: nfipsd resident size <= 64 MiB with 1,000 hs patterns and two workers",
-            "—", "<= 64 MiB", C.UNDET, "host",
+            "—", "<= 64 MiB", C.UNDET, run.uw,
             (f["note"] if f else "not measured (user twin unavailable or the run did not get there)"))
     maxlen = 1024
-    setup = run.fact("vm", "setup")
+    setup = run.fact(run.kw, "setup")
     if setup and "maxlen " in setup["value"]:
         maxlen = int(setup["value"].split("maxlen ")[1].split()[0])
-    fs = [f for f in run.facts_all("vm", "kq_max_depth", "kernel") if f["status"] == "ok"]
+    fs = [f for f in run.facts_all(run.kw, "kq_max_depth", "kernel") if f["status"] == "ok"]
     name = "kernel queues bounded by maxlen (max_depth from the kernel stats)"
     if fs:
         md = max(fnum(f["value"]) or 0 for f in fs)
@@ -500,7 +508,7 @@ def targets(run):
 def cost_table_rows(run):
     """Every cost curve point: median [min-max] over the repetitions."""
     rows = []
-    for where in ("vm", "host"):
+    for where in run.places:
         m = CostModel(run, where)
         if not m.rows:
             continue
@@ -523,7 +531,7 @@ def cost_table_rows(run):
 
 def baseline_rows(run):
     rows = []
-    for where in ("vm", "host"):
+    for where in run.places:
         m = CostModel(run, where)
         if m.full:
             rows.append([where, f"{m.full:,.0f}", m.base_iv.fmt(0)])
@@ -531,14 +539,14 @@ def baseline_rows(run):
 
 
 def gap_rows(run):
-    return [[f["variant"], f["param"], f["note"]] for f in run.facts_all("host", "gen_gaps")]
+    return [[f["variant"], f["param"], f["note"]] for f in run.facts_all(run.uw, "gen_gaps")]
 
 
 def op_time_rows(run):
     """Supplementary to the E3 targets: the pattern op's own time per packet
     (nfipsctl stats: op time_ns / packets), without the forwarding path."""
     rows = []
-    for where in ("vm", "host"):
+    for where in run.places:
         for f in run.facts_all(where, "op_ns_per_pkt"):
             v = fnum(f["value"])
             rows.append([WHERE_TITLE[where].split(" (")[0], VARIANT_TITLE.get(f["variant"], f["variant"]),
@@ -555,27 +563,27 @@ def op_time_rows(run):
 
 def paper_rows(run):
     rows = []
-    tk = max_throughput(run, "vm", "E4", "kernel", "1")
-    tu = max_throughput(run, "vm", "E4", "user", "1")
+    tk = max_throughput(run, run.kw, "E4", "kernel", "1")
+    tu = max_throughput(run, run.kw, "E4", "user", "1")
     r = ratio(tk, tu)
     rows.append(["max throughput, one sleep module (kernel / user)",
                  "FIDRAN 70 vs MIPSA 35 Mbit/s = 2.0",
                  f"{fmt(tk.v, 'Mbit/s')} vs {fmt(tu.v, 'Mbit/s')} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
                  "VM, E4 sweep, 1000-byte payload"])
-    mk, mu = mlfr(run, "vm", "kernel", "E4:1"), mlfr(run, "vm", "user", "E4:1")
+    mk, mu = mlfr(run, run.kw, "kernel", "E4:1"), mlfr(run, run.kw, "user", "E4:1")
     r = ratio(mk, mu)
     rows.append(["max loss-free rate, one sleep module (kernel / user)", "—",
                  f"{fmt(mk.v, 'pps', 0)} vs {fmt(mu.v, 'pps', 0)} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
                  "VM, E4 search"])
-    dk = low_load_delay(run, "vm", "E4", "kernel", "1")
-    du = low_load_delay(run, "vm", "E4", "user", "1")
+    dk = low_load_delay(run, run.kw, "E4", "kernel", "1")
+    du = low_load_delay(run, run.kw, "E4", "user", "1")
     r = ratio(dk, du)
     rows.append(["delay at low load, one sleep module (kernel / user)",
                  "FIDRAN 0.167 vs MIPSA 0.230 ms = 0.73",
                  f"{fmt(dk.v and dk.v / 1000, 'ms', 3)} vs {fmt(du.v and du.v / 1000, 'ms', 3)} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
                  "VM, E4, " + (dk.how or "")])
-    dk = low_load_delay(run, "vm", "E1", "kernel", "empty")
-    du = low_load_delay(run, "vm", "E1", "user", "empty")
+    dk = low_load_delay(run, run.kw, "E1", "kernel", "empty")
+    du = low_load_delay(run, run.kw, "E1", "user", "empty")
     r = ratio(dk, du)
     rows.append(["delay at low load, empty chain (kernel / user)", "fig. 3: close at low load",
                  f"{fmt(dk.v, 'us')} vs {fmt(du.v, 'us')} = {fmt(r.v, '', 2)}" if r.ok() else "— (" + (r.why or "") + ")",
@@ -672,9 +680,9 @@ def cost_plots(run, pl):
     """Cost curves (ns per packet over the forwarded rate, median and
     min-max of the repetitions) and the headline ratio figure."""
     figs = []
-    for where in ("vm", "host"):
+    for where in run.places:
         m = CostModel(run, where)
-        wt = "VM" if where == "vm" else "host"
+        wt = {"vm": "VM", "host": "host", "native": "native"}[where]
         for exp, param, title in (("C1", "empty", "empty chains, 64-byte payload"),
                                   ("C3", "200", "200 payload patterns, 1000-byte payload")):
             s = []
@@ -694,16 +702,16 @@ def cost_plots(run, pl):
                                  s, logy=True)))
     # Headline: kernel / user capacity, per experiment, next to the paper's.
     bars = []
-    iv, _, _, _ = cost_ratio(run, "vm", "C1", "kernel", "user", "empty")
+    iv, _, _, _ = cost_ratio(run, run.kw, "C1", "kernel", "user", "empty")
     if iv.ok():
         bars.append(("E1 empty chain (cost)", iv, None))
-    iv, _, _, _ = cost_ratio(run, "vm", "C3", "kernel_bm", "user_bm", "200")
+    iv, _, _, _ = cost_ratio(run, run.kw, "C3", "kernel_bm", "user_bm", "200")
     if iv.ok():
         bars.append(("E3 bm 200 (cost)", iv, None))
-    tk = [fnum(p["rx_pps"]) for p in run.pts("vm", "SLEEP", "kernel", "1") if rep_of(p["note"])]
-    tu = [fnum(p["rx_pps"]) for p in run.pts("vm", "SLEEP", "user", "1") if rep_of(p["note"])]
-    k4 = max_throughput(run, "vm", "E4", "kernel", "1")
-    u4 = max_throughput(run, "vm", "E4", "user", "1")
+    tk = [fnum(p["rx_pps"]) for p in run.pts(run.kw, "SLEEP", "kernel", "1") if rep_of(p["note"])]
+    tu = [fnum(p["rx_pps"]) for p in run.pts(run.kw, "SLEEP", "user", "1") if rep_of(p["note"])]
+    k4 = max_throughput(run, run.kw, "E4", "kernel", "1")
+    u4 = max_throughput(run, run.kw, "E4", "user", "1")
     if k4.ok() and u4.ok() and u4.v:
         bars.append(("E4 sleep: max throughput", C.Interval([k4.v / u4.v]), 2.0))
     elif tk and tu:
@@ -741,8 +749,8 @@ def cost_plots(run, pl):
 
 def make_plots(run, pl):
     figs = cost_plots(run, pl)
-    for where in ("vm", "host"):
-        wt = "VM" if where == "vm" else "host"
+    for where in run.places:
+        wt = {"vm": "VM", "host": "host", "native": "native"}[where]
         # Fig. 3: delay over load, empty chains
         # All E1 points: the search trials are delay measurements too.
         s = [(VARIANT_TITLE[v], xy(run.pts(where, "E1", v, "empty"), "offered_mbps", "delay_med_us", 1e-3))
@@ -817,7 +825,7 @@ def md_table(header, rows):
 
 def mlfr_table(run):
     rows = []
-    for where in ("vm", "host"):
+    for where in run.places:
         for f in run.facts_all(where, "mlfr"):
             v = fnum(f["value"])
             payload = fnum(payload_of(run, where, f["variant"], f["param"],
@@ -842,13 +850,19 @@ def point_rows(run):
 def write_summary(run, args, tgt, paper, figs, pl):
     d = run.dir
     L = []
-    L.append(f"# nfips bench — {args.grid} grid")
+    L.append(f"# nfips bench — {args.grid} grid" + (" — **native**" if run.native else ""))
     L.append("")
+    if run.native:
+        L.append("**Native run**: plain forwarding, the kernel twin, the user twin and xt_string "
+                 "were measured side by side on this machine's own kernel (no VM, no emulation); "
+                 "every target below comes from it, whatever its 'how' column says about the "
+                 "VM or the host.")
+        L.append("")
     L.append(f"Run folder: `{d}`; total wall time {args.duration or '?'} s. "
              "Every figure below was measured in this run; nothing is carried over.")
     L.append("")
     L.append("## How it was measured")
-    for where in ("vm", "host"):
+    for where in run.places:
         m, s, du = run.fact(where, "machine"), run.fact(where, "setup"), run.fact(where, "duration")
         if not m:
             L.append(f"- **{WHERE_TITLE[where]}**: not run or no result came back.")
@@ -856,7 +870,7 @@ def write_summary(run, args, tgt, paper, figs, pl):
         L.append(f"- **{WHERE_TITLE[where]}**: {m['value']}; {s['value'] if s else ''}; "
                  f"{s['note'] if s else ''}; {m['note']}"
                  + (f"; {du['note']}; took {du['value']} s" if du else " (did not finish)"))
-    kp = run.fact("vm", "kernel_pinned")
+    kp = run.fact(run.kw, "kernel_pinned")
     if kp:
         L.append(f"- kernel twin worker threads pinned: {kp['value']} ({kp['note']})")
     L.append("- Topology: three network namespaces src — ips — dst joined by veth pairs; "
@@ -871,7 +885,7 @@ def write_summary(run, args, tgt, paper, figs, pl):
              "((payload + 28) × 8 bits per packet). Points where the generator could not "
              "offer the asked rate are flagged (gen-limited).")
     bis = set()
-    for where in ("vm", "host"):
+    for where in run.places:
         f = run.fact(where, "setup")
         if f and "bisect " in f["value"]:
             bis.add(int(f["value"].split("bisect ")[1].split()[0]))
@@ -890,7 +904,7 @@ def write_summary(run, args, tgt, paper, figs, pl):
              "loses a few packets at any rate). When the generator was the limit, the MLFR is "
              "the rate it did offer, marked generator-limited (a lower bound for the IPS). "
              "Single searches (REPS=1); the project's notes measured ±15–20 % noise near the limits.")
-    for where in ("vm", "host"):
+    for where in run.places:
         g = [f for f in run.facts_all(where, "generator") if f["status"] == "ok"]
         bad = [f for f in run.facts_all(where, "generator") if f["status"] != "ok"]
         if g or bad:

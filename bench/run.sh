@@ -8,12 +8,14 @@
 # and, unchanged, inside the kernel-twin VM (BENCH_STREAM=1 then also prints
 # every row as a "BENCH:" line for the host to parse off the console).
 #
-# Usage: bench/run.sh --where host|vm [--grid short|full] [--variants "none user ..."]
+# Usage: bench/run.sh --where host|vm|native [--grid short|full] [--variants "none user ..."]
 #                     [--out DIR] [--tbf] [--dur SECONDS] [--exps "E1 E2 E3 E4 E5 MEM"]
 #                     [--budget SECONDS]
 # The experiments run in the order the targets need them (E1, MEM, E4, E3,
 # E2, E5), so a time budget that runs out cuts figures, not targets.
-#   variants: none (plain forwarding), kernel (nfips.ko; VM only), user
+# native: this machine's own kernel with the kernel twin loaded (issue 12:
+# a machine that can load modules); everything else as on the host.
+#   variants: none (plain forwarding), kernel (nfips.ko; VM or native), user
 #             (nfipsd), xt_string (iptables -m string --algo bm rules)
 # Exit: 0 when the run itself worked (whatever the numbers), 1 when it broke
 # (topology, missing tools); a failed measurement is a "failed" row.
@@ -59,7 +61,7 @@ command -v iptables >/dev/null || die "missing iptables"
 # Which variants can run here: asked for and their parts present.
 if [[ -z $VARIANTS ]]; then
 	VARIANTS="none user xt_string"
-	[[ $WHERE == vm ]] && VARIANTS="none kernel user xt_string"
+	[[ $WHERE == vm || $WHERE == native ]] && VARIANTS="none kernel user xt_string"
 fi
 have() { [[ " $VARIANTS " == *" $1 "* ]]; }
 want() { [[ " $EXPS " == *" $1 "* ]]; }
@@ -67,8 +69,8 @@ if have user && [[ ! -x $NFIPSD || ! -x $NFIPSCTL ]]; then
 	fact variant user "" "" "" unavailable "build/nfipsd or build/nfipsctl is not built"
 	VARIANTS=${VARIANTS/user/}
 fi
-if have kernel && ! modinfo nfips >/dev/null 2>&1; then
-	fact variant kernel "" "" "" unavailable "nfips.ko is not in this kernel's modules"
+if have kernel && ! kernel_twin_available; then
+	fact variant kernel "" "" "" unavailable "nfips.ko is neither in this kernel's modules nor built for it in the repo"
 	VARIANTS=${VARIANTS/kernel/}
 fi
 IPS_VARIANTS=	# the twins present, in the order the figures show them
@@ -214,13 +216,14 @@ bench_topo_up || die "cannot build the src-ips-dst topology"
 # "Generators"): pktgen in the VM (nfips-rude tops out near 25 kpps under
 # emulation), nfips-rude --burst on the host (no pktgen there). Every delay
 # and throughput point, and the E4 searches, use nfips-rude unbatched.
-if [[ $WHERE == vm ]]; then
+if [[ $WHERE == vm || $WHERE == native ]]; then
 	if pktgen_setup >"$BENCH_TMP/pg.why" 2>&1; then
 		RATE_GEN=pktgen
 	else
 		RATE_GEN=rude
 		fact generator "" "" "" "" failed "pktgen unusable, searches fall back to nfips-rude: $(tr '\n' ' ' <"$BENCH_TMP/pg.why")"
 	fi
+	[[ $WHERE == native && $RATE_GEN == rude ]] && RATE_GEN=rude-burst
 else
 	RATE_GEN=rude-burst
 fi
@@ -252,7 +255,7 @@ cost_rates() {	# the fixed rates for a variant label
 	esac
 }
 # Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
-if have user && want MEM && [[ $WHERE == host ]]; then
+if have user && want MEM && [[ $WHERE != vm ]]; then
 	CUR_EXP=MEM
 	variant_stop user final
 	saved=$BENCH_WORKERS BENCH_WORKERS=2
@@ -320,12 +323,12 @@ if want COST; then
 	# all in phase, so F flows leave in bursts of F; one flow is one
 	# deadline per packet (the IPS has one worker: nothing to spread).
 	FLOWS0=$FLOWS
-	[[ $WHERE == host ]] && FLOWS=${COST_FLOWS:-1}
+	[[ $WHERE != vm ]] && FLOWS=${COST_FLOWS:-1}
 	e1_vars=(none $IPS_VARIANTS)
 	e3_vars=()
 	have kernel && e3_vars+=(kernel_bm)
-	have user && [[ $WHERE == host || $GRID == full ]] && e3_vars+=(user_bm)
-	have user && [[ $WHERE == host || $HS_IN_VM == 1 ]] && e3_vars+=(user_hs)
+	have user && [[ $WHERE != vm || $GRID == full ]] && e3_vars+=(user_bm)
+	have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]] && e3_vars+=(user_hs)
 	have xt_string && e3_vars+=(xt_string_200)
 	for ((rep = 1; rep <= COST_REPS; rep++)); do
 		for v in $(rotate "$rep" "${e1_vars[@]}"); do
@@ -340,6 +343,8 @@ if want COST; then
 			done
 			variant_stop "$v" final
 		done
+		# COST_C3=0: the empty-chain costs only (tests/kmod/t_97).
+		[[ ${COST_C3:-1} == 1 ]] || continue
 		for lbl in $(rotate "$rep" "${e3_vars[@]}"); do
 			cost_baseline C3 "$rep" "${lbl%_200}"
 			case $lbl in
@@ -361,7 +366,7 @@ FLOWS=${FLOWS0:-$FLOWS}
 
 # GAPS (host): the generators' inter-packet gaps at a rate the cost points
 # use, captured as they leave src (bench/README.md "Generators").
-if want GAPS && [[ $WHERE == host ]]; then
+if want GAPS && [[ $WHERE != vm ]]; then
 	CUR_EXP=GAPS
 	FLOWS=1 gaps_all "${GAPS_PPS:-50000}" $P_SMALL
 fi
@@ -421,7 +426,7 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_E3)" $P_E3
 		# The loss-free rate at N max where a target needs it (the user
 		# twin's bm/hs in the VM only on the full grid).
-		if ((DO_MLFR)) && [[ $n == "$NMAX" ]] && [[ $WHERE == host || $GRID == full || $label == kernel_bm || $label == xt_string ]]; then
+		if ((DO_MLFR)) && [[ $n == "$NMAX" ]] && [[ $WHERE != vm || $GRID == full || $label == kernel_bm || $label == xt_string ]]; then
 			GEN=$RATE_GEN mlfr_search E3 "$label" "$n" $P_E3 "$E3_START" "$MLFR_CAP"
 		fi
 		[[ $n == "$NMAX" && $v != xt_string ]] && op_time_fact "$label" "E3:$n"
