@@ -363,14 +363,20 @@ def add_ratio_target(add, name, limit, run, where, exp, a, b, param, how):
     iv, ca, cb, m = cost_ratio(run, where, exp, a, b, param)
     if not iv.ok():
         why = "not measured"
-        busy = sorted(set(m.busy_reps(exp, a)) | set(m.busy_reps(exp, b)))
-        if busy:
-            why = (f"repetition(s) {', '.join(map(str, busy))} left out: the idle baseline found the "
-                   f"IPS CPU more than {100 - C.BUSY_FRAC * 100:.0f} % busy with other work")
-        elif ca and cb:
-            why = ("no positive cost in a repetition both have: the soaker got as much or more "
-                   "with traffic as in its idle baseline (other load on the IPS CPU moved "
-                   "between the windows)")
+        busy = set(m.busy_reps(exp, a)) | set(m.busy_reps(exp, b))
+        # Say, repetition by repetition, why none gave a ratio.
+        parts = []
+        for rep in range(1, max([3] + list(ca) + list(cb)) + 1):
+            if rep in busy:
+                parts.append(f"{rep}: the idle baseline found the IPS CPU more than "
+                             f"{100 - C.BUSY_FRAC * 100:.0f} % busy with other work")
+            elif rep not in ca or rep not in cb:
+                parts.append(f"{rep}: not measured for both (time budget; see the skipped points)")
+            else:
+                parts.append(f"{rep}: no positive cost (the soaker got as much or more with "
+                             "traffic as in its idle baseline)")
+        if parts:
+            why = "no repetition gave a ratio — repetition " + "; ".join(parts)
         if not ca:
             why = f"no cost points for {a} on {where}"
         elif not cb:
@@ -382,6 +388,9 @@ def add_ratio_target(add, name, limit, run, where, exp, a, b, param, how):
     if busy and why:
         why += (f"; repetition(s) {', '.join(map(str, busy))} left out: the idle baseline found "
                 f"the IPS CPU more than {100 - C.BUSY_FRAC * 100:.0f} % busy with other work")
+    missing = sorted(set(range(1, 4)) - set(ca) - set(busy)) if why else []
+    if missing:
+        why += f"; repetition(s) {', '.join(map(str, missing))} not measured (time budget)"
     xa, oka = m.crosscheck(exp, a, param)
     xb, okb = m.crosscheck(exp, b, param)
     ia, ib = C.Interval(list(ca.values())), C.Interval(list(cb.values()))
