@@ -708,7 +708,9 @@ def cost_plots(run, pl):
             figs.append((f"CPU cost per packet, {title}, {wt}",
                          pl.plot(f"{exp}_cost_{where}", f"CPU ns per forwarded packet on the IPS CPU, {title} ({wt})",
                                  "forwarded rate [packets/s]", "CPU time per packet [ns] (median, min-max)",
-                                 s, logy=True)))
+                                 # Linear: a noisy repetition can give a cost <= 0,
+                                 # which a log axis would hide (and then mis-scale).
+                                 s, logy=False)))
     # Headline: kernel / user capacity, per experiment, next to the paper's.
     bars = []
     iv, _, _, _ = cost_ratio(run, run.kw, "C1", "kernel", "user", "empty")
