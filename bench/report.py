@@ -798,6 +798,15 @@ def make_plots(run, pl):
         if nn:
             s.append((VARIANT_TITLE["none"] + " (ceiling)",
                       [(0, fnum(nn[-1]["rx_mbps"])), (200, fnum(nn[-1]["rx_mbps"]))]))
+        # Throughput from the CPU cost (the capacity at 200 patterns, C3),
+        # next to the 100 Mbit/s-offered curves: median and min-max.
+        cm = CostModel(run, where)
+        for v in ("kernel_bm", "user_bm", "user_hs", "xt_string"):
+            cap = C.Interval(list(cm.capacity("C3", v, "200").values()))
+            if cap.ok():
+                f = (1000 + 28) * 8 / 1e6
+                s.append((VARIANT_TITLE[v] + ": capacity from CPU cost",
+                          [(200, cap.med * f, cap.lo * f, cap.hi * f)]))
         figs.append(("E3 (fig. 4b) payload analysis, " + wt,
                      pl.plot(f"E3_payload_{where}", f"E3: throughput over payload patterns (none matching), 100 Mbit/s offered ({wt})",
                              "number of patterns", "throughput [Mbit/s]", s)))
