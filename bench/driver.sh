@@ -13,6 +13,9 @@
 #
 # Usage: bench/driver.sh [--grid short|full] [--tbf] [--skip-vm] [--skip-host]
 #                        [--out DIR]
+# On a machine that can load modules (root, module support, headers for the
+# running kernel) the whole comparison runs natively instead ("native", see
+# below); BENCH_NATIVE=0 forces the VM + host run.
 # Env:   BENCH_DUR (seconds per point, default 1), BENCH_VM_TIMEOUT (seconds
 #        the bench may run in the VM), BENCH_VM_VARIANTS / BENCH_VM_EXPS (what
 #        the VM runs, e.g. "none kernel" / "E1 E3"), and tests/kmod/run.sh's
@@ -51,10 +54,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 say "grid $grid, results in $out"
 dur=${BENCH_DUR:-1}
-# Time budgets (s): make compare must end within 10 minutes, build included
+# Time budgets (s): make compare must end within 12 minutes, build included
 # by make; past a budget, points are reported as skipped, not measured.
 if [[ $grid == short ]]; then
-	total=${BENCH_TOTAL:-540} vm_budget=${BENCH_VM_BUDGET:-300}
+	total=${BENCH_TOTAL:-690} vm_budget=${BENCH_VM_BUDGET:-360}
 else
 	total=${BENCH_TOTAL:-0} vm_budget=${BENCH_VM_BUDGET:-0}
 fi
@@ -74,6 +77,7 @@ vm_line() {	# one line of the harness's output
 	case $line in
 	*BENCH:points,*) echo "${line#*BENCH:points,}" >>"$VMOUT/points.csv" ;;
 	*BENCH:facts,*) echo "${line#*BENCH:facts,}" >>"$VMOUT/facts.csv" ;;
+	*BENCH:cost,*) echo "${line#*BENCH:cost,}" >>"$VMOUT/cost.csv" ;;
 	*BENCH:broken,*) say "VM: BROKEN: ${line#*BENCH:broken,}" ;;
 	*BENCH:end,*) VM_ENDED=1 ;;
 	*"bench[vm]:"*) echo "${line#*\# }" | tee -a "$log" >&2 ;;
@@ -109,6 +113,7 @@ run_vm() {
 	# Follow the harness's output: BENCH: rows to CSV, progress to the terminal.
 	echo "${POINTS_HDR}" >"$vmout/points.csv"
 	echo "${FACTS_HDR}" >"$vmout/facts.csv"
+	echo "${COST_HDR}" >"$vmout/cost.csv"
 	# One reader on the growing log (like the VM's init follows a test): no
 	# line is read twice or skipped; a line still being written waits.
 	local line partial= alive
@@ -155,6 +160,47 @@ trap 'exit 130' INT TERM
 # The CSV headers, from the one place that defines them.
 POINTS_HDR=$(sed -n 's/^POINTS_HDR="\(.*\)"$/\1/p' bench/lib.sh)
 FACTS_HDR=$(sed -n 's/^FACTS_HDR="\(.*\)"$/\1/p' bench/lib.sh)
+COST_HDR=$(sed -n 's/^COST_HDR="\(.*\)"$/\1/p' bench/lib.sh)
+
+# --- 0. native (issue 12): this machine can load modules ---------------------------
+# Root, a kernel with module support, its headers, and the kernel twin built
+# for it: then plain forwarding, both twins and xt_string are measured side
+# by side on the running kernel, the run is marked native, and the VM and
+# the host part (its twin-less subset) are not needed. Otherwise (this
+# project's machines: CONFIG_MODULES=n) the VM stays the way to measure the
+# kernel twin. BENCH_NATIVE=0 forces the VM + host run, =1 insists.
+native_capable() {
+	[[ -e /proc/modules ]] || { echo "the running kernel has no module support"; return 1; }
+	[[ -d /lib/modules/$(uname -r)/build ]] || { echo "no headers for $(uname -r) (/lib/modules/$(uname -r)/build)"; return 1; }
+	if ! make -s modules KVER="$(uname -r)" >"$out/native-build.log" 2>&1; then
+		echo "make modules KVER=$(uname -r) failed (see native-build.log)"
+		return 1
+	fi
+	# The twin must load here, not only build.
+	if ! (source bench/lib.sh >/dev/null 2>&1 && kernel_twin_available); then
+		echo "nfips.ko for $(uname -r) not found after the build"
+		return 1
+	fi
+}
+native=0
+if [[ ${BENCH_NATIVE:-auto} != 0 ]]; then
+	if why=$(native_capable); then
+		native=1
+	else
+		say "native: not here ($why); the VM measures the kernel twin"
+		[[ ${BENCH_NATIVE:-auto} == 1 ]] && { say "BENCH_NATIVE=1 but the native run is not possible"; exit 1; }
+	fi
+fi
+if [[ $native == 1 ]]; then
+	t1=$SECONDS
+	say "native: this machine's kernel $(uname -r) with the kernel twin loaded: plain forwarding, both twins, xt_string side by side"
+	echo native >"$out/mode"
+	bench/run.sh --where native --grid "$grid" --dur "$dur" "${tbf_opt[@]}" --out "$out/native" \
+		--budget "$(host_budget)" 2>&1 | tee -a "$log" >&2
+	[[ ${PIPESTATUS[0]} -ne 0 ]] && { say "native: the run broke"; broken=1; }
+	say "native part took $((SECONDS - t1)) s"
+	skip_vm=1 skip_host=1
+fi
 
 if [[ $skip_vm == 0 ]]; then
 	t1=$SECONDS

@@ -159,10 +159,14 @@ bench_conf() {
 # per CPU by its creator (then the twin decided, and we say so).
 pin_kernel_workers() {
 	local p c n=0
+	# Builtin reads only: a process per /proc entry is seconds under TCG.
+	local cl
 	for p in /proc/[0-9]*; do
-		c=$(cat "$p/comm" 2>/dev/null) || continue
+		read -r c 2>/dev/null <"$p/comm" || continue
 		[[ $c == nfips* ]] || continue
-		[[ -z $(cat "$p/cmdline" 2>/dev/null | tr -d '\0') ]] || continue	# kthreads only
+		cl=
+		IFS= read -r -d '' cl 2>/dev/null <"$p/cmdline"
+		[[ -z $cl ]] || continue	# kthreads only
 		taskset -pc $IPS_CPU "${p#/proc/}" >/dev/null 2>&1 && n=$((n + 1))
 	done
 	echo $n
@@ -214,7 +218,7 @@ variant_start() {
 	kernel)
 		conf=$(bench_conf "$kind" "$n") || return 1
 		if [[ $IPS_KERNEL_LOADED == 0 ]]; then
-			modprobe nfips >&2 || return 1
+			kernel_twin_load >&2 || return 1
 			IPS_KERNEL_LOADED=1
 		fi
 		ns "$NS_IPS" "$NFIPSCTL" -k load "$conf" >&2 || return 1
@@ -222,6 +226,30 @@ variant_start() {
 		return 0 ;;
 	*) echo "unknown variant $v" >&2; return 1 ;;
 	esac
+}
+
+# The kernel twin: installed in this kernel's modules (the VM's image), or
+# built in the repo for the running kernel (a native run: `make modules
+# KVER=$(uname -r)`); then insmod, and the op-modules up front, since the
+# twin's request_module() autoload only finds installed modules.
+NFIPS_KO_DIR=${NFIPS_KO_DIR:-$NFIPS_ROOT}
+kernel_ko_matches() {
+	[[ -f $NFIPS_KO_DIR/nfips.ko ]] &&
+		[[ $(modinfo -F vermagic "$NFIPS_KO_DIR/nfips.ko" 2>/dev/null | awk '{ print $1 }') == "$(uname -r)" ]]
+}
+kernel_twin_available() { modinfo nfips >/dev/null 2>&1 || kernel_ko_matches; }
+kernel_twin_load() {
+	local m
+	if modinfo nfips >/dev/null 2>&1; then
+		modprobe nfips
+		return
+	fi
+	kernel_ko_matches || { echo "no nfips.ko for $(uname -r)"; return 1; }
+	insmod "$NFIPS_KO_DIR/nfips.ko" || return 1
+	for m in "$NFIPS_KO_DIR"/nfips_op_*.ko; do
+		[[ -f $m ]] && { insmod "$m" || return 1; }
+	done
+	return 0
 }
 
 # variant_stop VARIANT [final]: between two configs of one variant, nothing
@@ -625,6 +653,8 @@ measure() {
 	fi
 	# Trials of a loss-free search say so: the plots draw the sweeps.
 	[[ -n ${IN_SEARCH:-} ]] && note="search${note:+; $note}"
+	# Repetitions say which they are (report.py pairs them by number).
+	[[ -n ${REP_TAG:-} ]] && note="rep $REP_TAG${note:+; $note}"
 	M_STATUS=$st M_NOTE=$note
 	[[ $st == ok ]] || gen_ok=
 	emit points "$WHERE,$exp,$v,$param,$bytes,$flows,$dur,$pps,$mbps,${sent:-},${rx:-},${loss:-},${rxpps:-},${rxmbps:-},${med:-},${p99:-},$gen_ok,$st,$(csv_clean "$note")"
@@ -747,4 +777,189 @@ mlfr_search() {
 	fi
 	fact mlfr "$v" "$exp:$param" "${good:-0}" pps ok "payload $bytes; $(gen_label); bracket ${good:-0}..${bad:-none}${MLFR_NOTE:+; $MLFR_NOTE}"
 	return 0
+}
+
+# --- per-packet CPU cost (nfips-soak; bench/README.md "Per-packet CPU cost") ------
+#
+# One cost point = traffic at a fixed offered rate for COST_MS + lead-in and
+# tail, while nfips-soak (a SCHED_IDLE busy loop pinned to the IPS CPU)
+# counts how much of that CPU was left over in a COST_MS window inside the
+# traffic. A baseline point is the same window with no traffic. The CPU
+# time the IPS took per forwarded packet follows in report.py (cost.py):
+# (baseline - loaded soaker rate) / full speed / forwarded pps.
+# Traffic goes to PG_OTHER_IP (10.91.2.99), which ips resolves to a MAC that
+# is not dst's: dst's eth0 counts what ips forwarded (rx_packets) and drops
+# it at once, so no user-space receiver competes with the generator on CPU0.
+# Generator: pktgen in the VM, nfips-rude (one deadline per packet: an even
+# stream) on the host; see bench/README.md "Generators" for why not trafgen.
+SOAK=$BUILD_DIR/nfips-soak
+COST_LEAD_MS=${COST_LEAD_MS:-200}	# traffic before the window (queues in steady state)
+COST_MS=${COST_MS:-700}			# the soaker's window
+COST_TAIL_MS=${COST_TAIL_MS:-100}	# traffic after it
+COST_CSV=${COST_CSV:-$BENCH_TMP/cost.csv}
+COST_HDR="where,exp,variant,param,payload,rep,offered_pps,sent,received,rx_pps,loss_pct,soak_rate,window_ns,gen,status,note"
+OTHER_READY=0
+
+emit_cost() {
+	echo "$1" >>"$COST_CSV"
+	[[ $BENCH_STREAM == 1 ]] && echo "BENCH:cost,$1"
+	return 0
+}
+
+# The neighbour entry that sends forwarded traffic to "another host" on
+# dst's link (see pktgen_setup: the same trick, also without pktgen).
+other_setup() {
+	[[ $OTHER_READY == 1 ]] && return 0
+	$IP -n "$NS_IPS" neigh replace $PG_OTHER_IP lladdr $PG_OTHER_MAC dev eth1 nud permanent || return 1
+	OTHER_READY=1
+}
+
+# soak_run OUTFILE: start the soaker in the background (its window opens
+# COST_LEAD_MS from now); sets SOAK_PID.
+soak_run() {
+	"$SOAK" --cpu $IPS_CPU --ctl-cpu $GEN_CPU --delay-ms "$COST_LEAD_MS" --ms "$COST_MS" >"$1" 2>&1 &
+	SOAK_PID=$!
+}
+soak_parse() {	# "rate window_ns" from the soaker's line
+	awk '$1 == "soak" { for (i = 2; i < NF; i++) { if ($i == "rate_per_s") r = $(i + 1); if ($i == "window_ns") w = $(i + 1) } }
+		END { if (r != "") print r, w }' "$1"
+}
+
+# cost_baseline EXP REP [VARIANT]: the soaker alone (no traffic), same
+# window; taken right before VARIANT's block, it is that block's baseline.
+cost_baseline() {
+	local exp=$1 rep=$2 blk=${3:-} f=$BENCH_TMP/soak.out rate win st=ok note=
+	if over_budget; then
+		emit_cost "$WHERE,$exp,idle,$blk,,$rep,0,,,,,,,,skipped,time budget of ${BENCH_BUDGET}s used up"
+		return 1
+	fi
+	soak_run "$f"
+	wait "$SOAK_PID"
+	read -r rate win < <(soak_parse "$f")
+	[[ -n $rate ]] || { st=failed note="soaker: $(head -c 150 "$f")"; }
+	emit_cost "$WHERE,$exp,idle,$blk,,$rep,0,,,,,${rate:-},${win:-},,$st,$(csv_clean "$note")"
+	progress "$(printf '%-3s %-9s baseline (no traffic) before %s rep %d: soaker %s chunks/s' "$exp" idle "${blk:-all}" "$rep" "${rate:-?}")"
+}
+
+# cost_point EXP VARIANT PARAM PPS PAYLOAD REP: traffic at PPS with the
+# soaker counting; one cost.csv row.
+cost_point() {
+	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 rep=$6 f=$BENCH_TMP/soak.out
+	local ms=$((COST_LEAD_MS + COST_MS + COST_TAIL_MS)) rx0 rx1 rx= sent= st=ok note= gen rate= win= loss= rxpps=
+	local flows=$FLOWS
+	if over_budget; then
+		emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,,,,,,,,skipped,time budget of ${BENCH_BUDGET}s used up"
+		progress "$(printf '%-3s %-9s %-8s %7d pps rep %d: SKIPPED (budget)' "$exp" "$v" "$param" "$pps" "$rep")"
+		return 1
+	fi
+	other_setup || { emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,,,,,,,,failed,cannot add the neighbour entry"; return 1; }
+	rx0=$(if_rx "$NS_DST" eth0)
+	if [[ $PKTGEN_READY == 1 ]]; then
+		gen=pktgen
+		soak_run "$f"
+		local us ach err
+		# pktgen starts within a few ms; its count makes the duration.
+		# pktgen's count is what the device took; refused packets do not
+		# count, so an overloaded IPS makes it run longer than ms: the
+		# forwarded rate is over pktgen's own elapsed time (PG_US).
+		if read -r sent us ach err < <(pg_run "$((pps * ms / 1000))" "$pps" "$bytes" "$flows" 2>"$BENCH_TMP/pg.err"); then
+			((us > 0)) && ms=$(((us + 500) / 1000))
+			((${err:-0} > 0)) && note="$err refused by the veth"
+			awk -v a="$ach" -v p="$pps" 'BEGIN { exit !(a > 0 && a < 0.97 * p) }' && note="${note:+$note; }generator offered only $ach pps"
+		else
+			st=failed note="pktgen failed: $(tr '\n' ' ' <"$BENCH_TMP/pg.err")"
+		fi
+	else
+		gen=rude
+		local script=$BENCH_TMP/cost.script rlog=$BENCH_TMP/cost-rude.log ach req serr missed
+		# nfips-rude to the other host, no warm-up flows (no collector to
+		# miss them), for the whole lead-in + window + tail.
+		WARM_MS=0 DST_IP=$PG_OTHER_IP rude_script "$pps" "$bytes" "$flows" 1 "$script"
+		sed -i "s/^1000 \([0-9]*\) OFF/$ms \1 OFF/" "$script"
+		soak_run "$f"
+		if ns "$NS_SRC" "$RUDE" -s "$script" --cpu $GEN_CPU >"$rlog" 2>&1; then
+			read -r sent ach req serr missed < <(rude_report_parse "$rlog")
+			[[ -n $sent ]] || { st=failed note="no report from nfips-rude: $(tail -n 2 "$rlog" | tr '\n' ' ')"; }
+			awk -v s="${sent:-0}" -v w="$((pps * ms / 1000))" 'BEGIN { exit !(s < 0.97 * w) }' &&
+				note="generator offered less: sent ${sent:-0} of $((pps * ms / 1000))"
+		else
+			st=failed note="nfips-rude failed: $(tail -n 2 "$rlog" | tr '\n' ' ')"
+		fi
+	fi
+	wait "$SOAK_PID"
+	read -r rate win < <(soak_parse "$f")
+	[[ $st == ok && -z $rate ]] && st=failed note="soaker: $(head -c 150 "$f")"
+	wait_quiet
+	rx1=$(if_rx "$NS_DST" eth0)
+	if [[ $st == ok ]]; then
+		rx=$((rx1 - rx0))
+		read -r loss rxpps < <(awk -v s="$sent" -v r="$rx" -v ms="$ms" 'BEGIN {
+			l = s > 0 ? (s - r) * 100 / s : 0; if (l < 0) l = 0
+			printf "%.4f %.1f\n", l, r * 1000 / ms }')
+	fi
+	emit_cost "$WHERE,$exp,$v,$param,$bytes,$rep,$pps,${sent:-},${rx:-},${rxpps:-},${loss:-},${rate:-},${win:-},$gen,$st,$(csv_clean "$note")"
+	progress "$(printf '%-3s %-9s %-8s %7d pps rep %d: rx %9s pps loss %7s %% soaker %s chunks/s%s' \
+		"$exp" "$v" "$param" "$pps" "$rep" "${rxpps:-?}" "${loss:-?}" "${rate:-?}" "${note:+ ($note)}")"
+	[[ $st == ok ]]
+}
+
+# --- generator smoothness (host) ---------------------------------------------------
+#
+# gen_gaps LABEL PPS PAYLOAD CMD...: run a generator command (in src) while
+# netsniff-ng captures the first GAPS_N packets leaving src's eth0, and
+# report the inter-packet gaps (p1/p50/p99/max, longest back-to-back run)
+# as a fact. Captured on the sender's egress: the tap's timestamp is taken
+# in dev_queue_xmit_nit, when the generator's packet is transmitted (a
+# capture on ips's side would time-stamp when CPU1 processes its input
+# backlog, in batches of up to 64: it shows the receiver, not the
+# generator). trafgen runs with -q (qdisc path) here, as its bypass path
+# skips the taps. Host only (python3 reads the pcap).
+GAPS_N=${GAPS_N:-3000}
+gen_gaps() {
+	local label=$1 pps=$2 bytes=$3 pcap=$BENCH_TMP/gaps.pcap cpid st
+	shift 3
+	command -v netsniff-ng >/dev/null || { fact gen_gaps "$label" "$pps" "" ns failed "netsniff-ng missing"; return 1; }
+	other_setup || return 1
+	rm -f "$pcap"
+	$IP netns exec "$NS_SRC" netsniff-ng --in eth0 --out "$pcap" --num "$GAPS_N" --silent --no-sock-mem --bind-cpu $IPS_CPU \
+		-f "udp" >"$BENCH_TMP/gaps.log" 2>&1 &
+	cpid=$!
+	# Ready when its packet socket exists in src (/proc/net/packet is per
+	# namespace: a header line, then one line per socket).
+	local i
+	for ((i = 0; i < 50; i++)); do
+		(($(ns "$NS_SRC" cat /proc/net/packet 2>/dev/null | wc -l) > 1)) && break
+		sleep 0.1
+	done
+	sleep 1	# its ring mapped and the filter attached (seen: > 1 s under load)
+	ns "$NS_SRC" "$@" >"$BENCH_TMP/gaps-gen.log" 2>&1
+	sleep 0.2
+	kill -INT "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	wait_quiet
+	if ! st=$(python3 "$BENCH_DIR/trafgen_conf.py" gaps "$pcap" --nominal-ns "$((1000000000 / pps))" 2>&1); then
+		fact gen_gaps "$label" "$pps" "" ns failed "$(head -c 150 <<<"$st") $(tail -n 2 "$BENCH_TMP/gaps.log" | tr '\n' ' ')"
+		return 1
+	fi
+	fact gen_gaps "$label" "$pps" "$(awk '{ for (i = 1; i < NF; i++) if ($i == "p50") print $(i + 1) }' <<<"$st")" ns ok \
+		"inter-packet gaps leaving src eth0 (ns; nominal $((1000000000 / pps))): $st; payload $bytes"
+}
+
+# The host's generators at the rates the bench uses them: nfips-rude (one
+# deadline per packet), and trafgen both ways it paces (-b: a budget per
+# second; -t: a sleep after every packet) to show why it is not used.
+gaps_all() {
+	local pps=$1 bytes=$2 script=$BENCH_TMP/gaps.script cfg=$BENCH_TMP/gaps.trafgen dmac smac
+	# 3 s of traffic: the capture takes the first GAPS_N packets, whenever
+	# it got going.
+	WARM_MS=0 DST_IP=$PG_OTHER_IP rude_script "$pps" "$bytes" "$FLOWS" 3 "$script"
+	gen_gaps nfips-rude "$pps" "$bytes" "$RUDE" -s "$script" --cpu $GEN_CPU
+	command -v trafgen >/dev/null || { fact gen_gaps trafgen "" "" "" failed "trafgen missing (netsniff-ng)"; return 0; }
+	dmac=$($IP -n "$NS_IPS" link show eth0 | awk '/link\/ether/ { print $2; exit }')
+	smac=$($IP -n "$NS_SRC" link show eth0 | awk '/link\/ether/ { print $2; exit }')
+	python3 "$BENCH_DIR/trafgen_conf.py" conf --dst-mac "$dmac" --src-mac "$smac" --src-ip "$SRC_IP" \
+		--dst-ip "$PG_OTHER_IP" --payload "$bytes" --flows "$FLOWS" >"$cfg" || return 1
+	gen_gaps "trafgen -b" "$pps" "$bytes" timeout -s INT 3 trafgen -o eth0 -i "$cfg" -P 1 -b "${pps}pps" -q -C
+	gen_gaps "trafgen -t" "$pps" "$bytes" timeout -s INT 3 trafgen -o eth0 -i "$cfg" -P 1 \
+		-t "$(python3 "$BENCH_DIR/trafgen_conf.py" gap --pps "$pps")ns" -q -C
 }

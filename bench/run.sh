@@ -8,19 +8,21 @@
 # and, unchanged, inside the kernel-twin VM (BENCH_STREAM=1 then also prints
 # every row as a "BENCH:" line for the host to parse off the console).
 #
-# Usage: bench/run.sh --where host|vm [--grid short|full] [--variants "none user ..."]
+# Usage: bench/run.sh --where host|vm|native [--grid short|full] [--variants "none user ..."]
 #                     [--out DIR] [--tbf] [--dur SECONDS] [--exps "E1 E2 E3 E4 E5 MEM"]
 #                     [--budget SECONDS]
 # The experiments run in the order the targets need them (E1, MEM, E4, E3,
 # E2, E5), so a time budget that runs out cuts figures, not targets.
-#   variants: none (plain forwarding), kernel (nfips.ko; VM only), user
+# native: this machine's own kernel with the kernel twin loaded (issue 12:
+# a machine that can load modules); everything else as on the host.
+#   variants: none (plain forwarding), kernel (nfips.ko; VM or native), user
 #             (nfipsd), xt_string (iptables -m string --algo bm rules)
 # Exit: 0 when the run itself worked (whatever the numbers), 1 when it broke
 # (topology, missing tools); a failed measurement is a "failed" row.
 #
 #   $NS_SRC rude (CPU0) --- $NS_IPS forwards + IPS (CPU1) --- $NS_DST crude (CPU0)
 set -u
-WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="E1 E2 E3 E4 E5 MEM"
+WHERE=host GRID=short VARIANTS= OUT= TBF=0 EXPS="GAPS COST DELAY SLEEP E1 E2 E3 E4 E5 MEM"
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--where) WHERE=$2; shift ;;
@@ -38,7 +40,7 @@ done
 export WHERE TBF BENCH_BUDGET
 if [[ -n $OUT ]]; then
 	mkdir -p "$OUT" || exit 1
-	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv
+	POINTS_CSV=$OUT/points.csv FACTS_CSV=$OUT/facts.csv COST_CSV=$OUT/cost.csv
 fi
 source "$(dirname "$0")/lib.sh"
 # tests/lib.sh cleans up on EXIT (namespaces, processes, our hooks: nfipsd,
@@ -47,18 +49,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 [[ -s $POINTS_CSV ]] || echo "$POINTS_HDR" >"$POINTS_CSV"
 [[ -s $FACTS_CSV ]] || echo "$FACTS_HDR" >"$FACTS_CSV"
+[[ -s $COST_CSV ]] || echo "$COST_HDR" >"$COST_CSV"
 
 die() { progress "BROKEN: $*"; [[ $BENCH_STREAM == 1 ]] && echo "BENCH:broken,$*"; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "needs root"
 [[ $(nproc) -ge 2 ]] || die "needs 2 CPUs for the pinning (have $(nproc))"
-for c in "$RUDE" "$CRUDE"; do [[ -x $c ]] || die "missing $c (make all)"; done
+for c in "$RUDE" "$CRUDE" "$SOAK"; do [[ -x $c ]] || die "missing $c (make all)"; done
 command -v iptables >/dev/null || die "missing iptables"
 
 # Which variants can run here: asked for and their parts present.
 if [[ -z $VARIANTS ]]; then
 	VARIANTS="none user xt_string"
-	[[ $WHERE == vm ]] && VARIANTS="none kernel user xt_string"
+	[[ $WHERE == vm || $WHERE == native ]] && VARIANTS="none kernel user xt_string"
 fi
 have() { [[ " $VARIANTS " == *" $1 "* ]]; }
 want() { [[ " $EXPS " == *" $1 "* ]]; }
@@ -66,8 +69,8 @@ if have user && [[ ! -x $NFIPSD || ! -x $NFIPSCTL ]]; then
 	fact variant user "" "" "" unavailable "build/nfipsd or build/nfipsctl is not built"
 	VARIANTS=${VARIANTS/user/}
 fi
-if have kernel && ! modinfo nfips >/dev/null 2>&1; then
-	fact variant kernel "" "" "" unavailable "nfips.ko is not in this kernel's modules"
+if have kernel && ! kernel_twin_available; then
+	fact variant kernel "" "" "" unavailable "nfips.ko is neither in this kernel's modules nor built for it in the repo"
 	VARIANTS=${VARIANTS/kernel/}
 fi
 IPS_VARIANTS=	# the twins present, in the order the figures show them
@@ -93,16 +96,46 @@ if [[ $GRID == full ]]; then
 	REPS=${REPS:-1}
 	BISECT=${BENCH_BISECT:-3}
 else
-	# Short: what the targets need plus a few points per figure.
-	E1_LOADS="1 10"
-	E2_SIGS="0 200"
-	E3_PATS="200"
-	E4_LOADS="1 20 50 80"
-	E5_MODS="2 10"	# 1 module is E4's sweep
-	E5_LOADS="10 40"
+	# Short: the targets come from COST/DELAY/SLEEP; the figures' sweeps
+	# get the paper's x-axes with one point each (no repetitions) as far
+	# as the time budget reaches (the host usually, the VM not: there the
+	# budget goes to the targets).
+	E1_LOADS="1 5 10 20 40 60"
+	E2_SIGS="0 50 100 150 200"
+	E3_PATS="0 50 100 150 200"
+	E4_LOADS="1 20 40 60 80 100"
+	E5_MODS="2 5 10"	# 1 module is E4's sweep
+	E5_LOADS="10 40 70"
 	REPS=${REPS:-1}
 	BISECT=${BENCH_BISECT:-2}
 fi
+
+# Per-packet CPU cost (COST): fixed offered rates below saturation, each
+# variant at three or more, up to ~70 % of its capacity as measured on
+# this machine (bench/README.md); COST_REPS repetitions, variants
+# interleaved. A rate above a variant's capacity still gives a cost (the
+# soaker starves: cost = 1 / forwarded rate) and is flagged by its loss.
+COST_REPS=${COST_REPS:-3}
+if [[ $WHERE == vm ]]; then
+	# Under TCG: plain forwarding and the kernel twin ~65-85 kpps, NFQUEUE
+	# 13-16 kpps (notes/kernel-vm.md); pktgen offers up to ~90 kpps.
+	COST_RATES_FAST=${COST_RATES_FAST:-"10000 20000 40000"}
+	COST_RATES_USER=${COST_RATES_USER:-"3000 6000 9000"}
+	COST_RATES_E3=${COST_RATES_E3:-"500 1000 1500"}
+	DELAY_PPS=${DELAY_PPS:-1000}
+else
+	COST_RATES_FAST=${COST_RATES_FAST:-"20000 50000 100000"}
+	COST_RATES_USER=${COST_RATES_USER:-"20000 40000 80000"}
+	COST_RATES_E3=${COST_RATES_E3:-"5000 10000 20000"}
+	DELAY_PPS=${DELAY_PPS:-1000}
+fi
+DELAY_REPS=${DELAY_REPS:-3}
+
+# Loss-free-rate searches: information only since the CPU cost decides the
+# targets (bench/README.md); the full grid keeps them.
+DO_MLFR=0
+[[ $GRID == full ]] && DO_MLFR=1
+DO_MLFR=${BENCH_MLFR:-$DO_MLFR}
 # hs in the VM only on the full grid: its target is a user-space one, and
 # NFQUEUE under emulation hides the matcher's speed.
 HS_IN_VM=0
@@ -124,6 +157,11 @@ pps_of() { awk -v m="$1" -v b="$2" 'BEGIN { printf "%d", m * 1e6 / ((b + 28) * 8
 # state: the nfipsd pid, the module), or emit a failed row and return 1.
 run_block() {
 	local v=$1 kind=$2 n=$3 errf=$BENCH_TMP/setup.err
+	# Past the budget, not even the setup: a skipped row says so.
+	if over_budget; then
+		emit points "$WHERE,$CUR_EXP,$v,$kind:$n,,,,,,,,,,,,,,skipped,time budget of ${BENCH_BUDGET}s used up (setup not run)"
+		return 1
+	fi
 	if ! variant_start "$v" "$kind" "$n" 2>"$errf"; then
 		emit points "$WHERE,$CUR_EXP,$v,$kind:$n,,,,,,,,,,,,,,failed,$(csv_clean "setup: $(tail -n 3 "$errf")")"
 		progress "$CUR_EXP $v $kind:$n: SETUP FAILED: $(tail -n 3 "$errf" | tr '\n' ' ')"
@@ -134,16 +172,19 @@ run_block() {
 }
 
 kernel_queue_fact() {	# after an overload: the kernel queue stayed within maxlen
-	local j=$BENCH_TMP/kstats.json md
+	local j=$BENCH_TMP/kstats.json md ov
 	ns "$NS_IPS" "$NFIPSCTL" -k stats --json >"$j" 2>&1 || {
 		fact kq_max_depth kernel "$1" "" packets failed "nfipsctl -k stats: $(head -c 150 "$j")"
 		return
 	}
 	md=$(grep -o '"max_depth": *[0-9]*' "$j" | awk -F: '{ v = $2 + 0; if (v > m) m = v } END { if (NR) print m }')
+	# Overflow drops show that the queue filled (the bound then means
+	# something: bench/README.md "Verdicts").
+	ov=$(grep -o '"overflow": *[0-9]*' "$j" | awk -F: '{ s += $2 } END { print s + 0 }')
 	if [[ -z $md ]]; then
 		fact kq_max_depth kernel "$1" "" packets failed "no max_depth in the kernel stats"
 	else
-		fact kq_max_depth kernel "$1" "$md" packets ok "maxlen $BENCH_MAXLEN per worker"
+		fact kq_max_depth kernel "$1" "$md" packets ok "maxlen $BENCH_MAXLEN per worker; overflow $ov"
 	fi
 }
 
@@ -175,13 +216,14 @@ bench_topo_up || die "cannot build the src-ips-dst topology"
 # "Generators"): pktgen in the VM (nfips-rude tops out near 25 kpps under
 # emulation), nfips-rude --burst on the host (no pktgen there). Every delay
 # and throughput point, and the E4 searches, use nfips-rude unbatched.
-if [[ $WHERE == vm ]]; then
+if [[ $WHERE == vm || $WHERE == native ]]; then
 	if pktgen_setup >"$BENCH_TMP/pg.why" 2>&1; then
 		RATE_GEN=pktgen
 	else
 		RATE_GEN=rude
 		fact generator "" "" "" "" failed "pktgen unusable, searches fall back to nfips-rude: $(tr '\n' ' ' <"$BENCH_TMP/pg.why")"
 	fi
+	[[ $WHERE == native && $RATE_GEN == rude ]] && RATE_GEN=rude-burst
 else
 	RATE_GEN=rude-burst
 fi
@@ -195,25 +237,25 @@ fact machine "" "" "$(nproc) CPUs; $(uname -r); $(awk -F': ' '/model name/ {prin
 fact setup "" "" "dur ${DUR}s flows $FLOWS reps $REPS grid $GRID tbf $TBF workers $BENCH_WORKERS maxlen $BENCH_MAXLEN bisect $BISECT retry-lossy $RETRY_LOSSY budget ${BENCH_BUDGET}s" "" ok \
 	"gen+collector CPU$GEN_CPU; ips RPS + IPS CPU$IPS_CPU; variants:$VARIANTS"
 
-# E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
-if want E1; then
-CUR_EXP=E1
-for v in none $IPS_VARIANTS; do
-	run_block "$v" empty 0 || continue
-	[[ $v == kernel ]] && fact kernel_pinned kernel "" "$KERNEL_PINNED" threads ok "nfips kthreads moved to CPU$IPS_CPU by taskset"
-	for ((rep = 1; rep <= REPS; rep++)); do
-		GEN=$RATE_GEN mlfr_search E1 "$v" empty $P_SMALL "$E1_START" "$MLFR_CAP"
-	done
-	for m in $E1_LOADS; do
-		measure E1 "$v" empty "$(pps_of "$m" $P_SMALL)" $P_SMALL
-	done
-	variant_stop "$v" final
-done
 
-fi
-
+# COST: the primary capacity measure. Per repetition: the soaker's idle
+# baseline, then every variant (in an order rotated per repetition, so no
+# variant always runs first or last) at its fixed rates; then the E3
+# pattern matchers at 200 patterns (1000-byte payload) the same way.
+rotate() {	# rotate N WORDS...: the words, starting at the N-th (mod count)
+	local n=$1; shift
+	local a=("$@") i k=${#a[@]}
+	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
+}
+cost_rates() {	# the fixed rates for a variant label
+	case $1 in
+	user) echo "$COST_RATES_USER" ;;
+	kernel_bm | user_bm | user_hs | xt_string_200) echo "$COST_RATES_E3" ;;
+	*) echo "$COST_RATES_FAST" ;;
+	esac
+}
 # Memory: nfipsd with 1,000 hs patterns and two workers, fresh, after traffic.
-if have user && want MEM && [[ $WHERE == host ]]; then
+if have user && want MEM && [[ $WHERE != vm ]]; then
 	CUR_EXP=MEM
 	variant_stop user final
 	saved=$BENCH_WORKERS BENCH_WORKERS=2
@@ -232,6 +274,120 @@ if have user && want MEM && [[ $WHERE == host ]]; then
 	variant_stop user final
 fi
 
+# SLEEP: the sleep-module target, measured directly. One 100 us sleep module
+# serves at most W x 10,000 pps; the target asks for >= 0.8 of that, so each
+# twin gets 0.8 x 10,000 pps (1000-byte payload, 3 s trials: an overload of
+# maxlen/3 pps would show as loss) in SLEEP_REPS interleaved repetitions; it
+# is met when every repetition is loss-free. Then, in the kernel twin, one
+# deliberate overload (2 x its capacity) so that its queues fill and the
+# "bounded by maxlen" reading means something.
+SLEEP_REPS=${SLEEP_REPS:-3}
+if want SLEEP; then
+	CUR_EXP=SLEEP
+	for ((rep = 1; rep <= SLEEP_REPS; rep++)); do
+		for v in $(rotate "$rep" $IPS_VARIANTS); do
+			# The soaker's idle baseline first: a repetition that finds
+			# the IPS CPU busy with other work says so (report.py).
+			cost_baseline SLEEP "$rep" "$v"
+			run_block "$v" sleep 1 || continue
+			REP_TAG=$rep PT_DUR=3 measure SLEEP "$v" 1 8000 $P_LARGE
+			if [[ $v == kernel && $rep == 1 ]]; then
+				PT_DUR=2 measure SLEEP kernel overload 20000 $P_LARGE
+				kernel_queue_fact SLEEP:overload
+			fi
+			variant_stop "$v" final
+		done
+	done
+fi
+
+# DELAY: one-way delay of plain forwarding and both twins at one low load
+# (DELAY_PPS, 64-byte payload), DELAY_REPS repetitions interleaved: the
+# "added delay" target compares them at the same load, repetition by
+# repetition (nfips-rude unbatched + nfips-crude). SLEEP and DELAY run
+# before COST: cheap, and a loaded machine then cuts cost repetitions
+# (reported as such), not whole targets.
+if want DELAY; then
+	CUR_EXP=DELAY
+	for ((rep = 1; rep <= DELAY_REPS; rep++)); do
+		for v in $(rotate "$rep" none $IPS_VARIANTS); do
+			run_block "$v" empty 0 || continue
+			REP_TAG=$rep measure DELAY "$v" empty "$DELAY_PPS" $P_SMALL
+			variant_stop "$v" final
+		done
+	done
+fi
+
+if want COST; then
+	CUR_EXP=COST
+	# One flow on the host: nfips-rude's flows keep their own deadlines,
+	# all in phase, so F flows leave in bursts of F; one flow is one
+	# deadline per packet (the IPS has one worker: nothing to spread).
+	FLOWS0=$FLOWS
+	[[ $WHERE != vm ]] && FLOWS=${COST_FLOWS:-1}
+	e1_vars=(none $IPS_VARIANTS)
+	e3_vars=()
+	have kernel && e3_vars+=(kernel_bm)
+	have user && [[ $WHERE != vm || $GRID == full ]] && e3_vars+=(user_bm)
+	have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]] && e3_vars+=(user_hs)
+	have xt_string && e3_vars+=(xt_string_200)
+	for ((rep = 1; rep <= COST_REPS; rep++)); do
+		for v in $(rotate "$rep" "${e1_vars[@]}"); do
+			cost_baseline C1 "$rep" "$v"
+			if [[ $v == xt_string ]]; then
+				run_block xt_string xt 0 || continue	# the chain, no rules: its hook only
+			else
+				run_block "$v" empty 0 || continue
+			fi
+			for r in $(cost_rates "$v"); do
+				cost_point C1 "$v" empty "$r" $P_SMALL "$rep"
+			done
+			variant_stop "$v" final
+		done
+		# COST_C3=0: the empty-chain costs only (tests/kmod/t_97).
+		[[ ${COST_C3:-1} == 1 ]] || continue
+		for lbl in $(rotate "$rep" "${e3_vars[@]}"); do
+			cost_baseline C3 "$rep" "${lbl%_200}"
+			case $lbl in
+			kernel_bm) v=kernel kind=bm ;;
+			user_bm) v=user kind=bm ;;
+			user_hs) v=user kind=hs ;;
+			xt_string_200) v=xt_string kind=xt ;;
+			esac
+			run_block "$v" "$kind" 200 || continue
+			for r in $(cost_rates "$lbl"); do
+				cost_point C3 "${lbl%_200}" 200 "$r" "$P_E3" "$rep"
+			done
+			variant_stop "$v" final
+		done
+	done
+fi
+
+FLOWS=${FLOWS0:-$FLOWS}
+
+# GAPS (host): the generators' inter-packet gaps at a rate the cost points
+# use, captured as they leave src (bench/README.md "Generators").
+if want GAPS && [[ $WHERE != vm ]]; then
+	CUR_EXP=GAPS
+	FLOWS=1 gaps_all "${GAPS_PPS:-50000}" $P_SMALL
+fi
+
+# E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
+if want E1; then
+CUR_EXP=E1
+for v in none $IPS_VARIANTS; do
+	run_block "$v" empty 0 || continue
+	[[ $v == kernel ]] && fact kernel_pinned kernel "" "$KERNEL_PINNED" threads ok "nfips kthreads moved to CPU$IPS_CPU by taskset"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		((DO_MLFR)) && GEN=$RATE_GEN mlfr_search E1 "$v" empty $P_SMALL "$E1_START" "$MLFR_CAP"
+	done
+	for m in $E1_LOADS; do
+		measure E1 "$v" empty "$(pps_of "$m" $P_SMALL)" $P_SMALL
+	done
+	variant_stop "$v" final
+done
+
+fi
+
 # E4: one 100 us sleep module: throughput, delay and loss over offered load
 # (1000-byte payload), and its loss-free rate. Longer trials here: a trial
 # of D seconds hides an overload of up to maxlen/D packets/s in the IPS
@@ -243,7 +399,7 @@ for v in $IPS_VARIANTS; do
 	for m in $E4_LOADS; do
 		PT_DUR=$E45_DUR measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
 	done
-	PT_DUR=$E4_MLFR_DUR mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
+	((DO_MLFR)) && PT_DUR=$E4_MLFR_DUR mlfr_search E4 "$v" 1 $P_LARGE 2000 40000
 	[[ $v == kernel ]] && kernel_queue_fact E4
 	variant_stop "$v" final
 done
@@ -270,7 +426,7 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 		measure E3 "$label" "$n" "$(pps_of $SAT_MBPS $P_E3)" $P_E3
 		# The loss-free rate at N max where a target needs it (the user
 		# twin's bm/hs in the VM only on the full grid).
-		if [[ $n == "$NMAX" ]] && [[ $WHERE == host || $GRID == full || $label == kernel_bm || $label == xt_string ]]; then
+		if ((DO_MLFR)) && [[ $n == "$NMAX" ]] && [[ $WHERE != vm || $GRID == full || $label == kernel_bm || $label == xt_string ]]; then
 			GEN=$RATE_GEN mlfr_search E3 "$label" "$n" $P_E3 "$E3_START" "$MLFR_CAP"
 		fi
 		[[ $n == "$NMAX" && $v != xt_string ]] && op_time_fact "$label" "E3:$n"

@@ -19,7 +19,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-queue-dev
 	libhyperscan-dev
 	# network tests and bench
-	iproute2 iptables nftables ethtool procps psmisc socat jq
+	iproute2 iptables nftables ethtool procps psmisc socat jq netsniff-ng
 	# the kernel-twin VM
 	qemu-system-x86 busybox-static
 	# plots

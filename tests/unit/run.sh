@@ -18,4 +18,11 @@ for t in build/unit/test_*; do
 		rc=1
 	fi
 done
+# The bench's arithmetic (bench/cost.py, bench/trafgen_conf.py) is Python,
+# as bench/report.py that uses it: its tests run here too.
+for t in tests/unit/test_*.py; do
+	[[ -e $t ]] || continue
+	echo "# $(basename "$t")"
+	python3 "$t" || rc=1
+done
 exit $rc

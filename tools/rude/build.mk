@@ -24,3 +24,10 @@ BINS += $(BUILD)/nfips-rude $(BUILD)/nfips-crude
 RUDE_UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rude_*.c))
 $(foreach t,$(RUDE_UNIT_TESTS),$(eval $(BUILD)/unit/$(t): $(call sanobj,$(RUDE_LIB_SRCS))))
 $(foreach t,$(RUDE_UNIT_TESTS),$(eval CFLAGS_tests_unit_$(t) = -I$(BUILD)/kselftest -Itests/unit -Itools/rude))
+
+# nfips-soak: the bench's CPU-cost meter (a SCHED_IDLE busy loop on the IPS
+# CPU; bench/README.md "Per-packet CPU cost").
+SOAK_SRCS := tools/rude/soak.c core/nfips_args.c
+$(BUILD)/nfips-soak: $(call obj,$(SOAK_SRCS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_COMMON)
+BINS += $(BUILD)/nfips-soak
