@@ -126,6 +126,9 @@ export KMOD_KERNEL=$kdir/bzImage KMOD_MODROOT=$kdir/modroot KMOD_KVER=$kver
 export KDIR=$kdir/build KMOD_KO=$ko KMOD_BUILD=0 KMOD_OUT=$PWD/$out/vm
 export KMOD_TEST_TIMEOUT=${KMOD_TEST_TIMEOUT:-$((120 * scale))}
 export KMOD_MEM=${KMOD_MEM:-2048}
+# The scratch copy has no bench/: the native-compare test skips on this
+# kernel anyway (a measurement path).
+export KMOD_DIRS=${KMOD_DIRS:-tests}
 # Soak counts: the reliability issue's (also the tests' own defaults on this
 # kernel), spelled out so that they reach the VM's command line and the log.
 export NFIPS_SOAK_RMMOD_CYCLES=${NFIPS_SOAK_RMMOD_CYCLES:-20}

@@ -31,7 +31,8 @@
 #   KMOD_KO         the project's .ko files (default: those in modules.order)
 #   KMOD_MODULES    extra kernel modules to copy in (space separated)
 #   KMOD_BINS       extra host programs to copy in (names or paths)
-#   KMOD_DIRS       repo folders copied to /nfips (default: tests)
+#   KMOD_DIRS       repo folders copied to /nfips (default: tests bench; the
+#                   native-compare test runs bench/ in the VM)
 #   KMOD_BUILD_EXCLUDE  folders under build/ left out (default: unit fuzz
 #                   tests kmod kmod-*)
 #   KMOD_CONF       file copied to /etc/nfips-vm.conf (settings for /init)
@@ -272,7 +273,7 @@ if [[ ${KMOD_INSTALL:-1} != 0 && -x $repo/build/nfipsd ]]; then
 		die "make install into the image failed: $(tail -n 5 "$stage/install.log")"
 	elfs+=("$root"/usr/sbin/nfips* "$root"/usr/bin/nfips-* "$root"/usr/lib/nfips/plugins/*.so)
 fi
-for d in ${KMOD_DIRS:-tests}; do
+for d in ${KMOD_DIRS:-tests bench}; do
 	[[ -d $repo/$d ]] || die "KMOD_DIRS names $d, which is not a folder of the repo"
 	mkdir -p "$root/nfips/$(dirname "$d")"
 	cp -a "$repo/$d" "$root/nfips/$(dirname "$d")/"
