@@ -129,6 +129,9 @@ export KMOD_MEM=${KMOD_MEM:-2048}
 # The scratch copy has no bench/: the native-compare test skips on this
 # kernel anyway (a measurement path).
 export KMOD_DIRS=${KMOD_DIRS:-tests}
+# `make install` into the image (t_85_service) runs in the real tree, where
+# `make all` just built what it installs: the copy has no Makefile.
+export KMOD_INSTALL_FROM=$PWD
 # Soak counts: the reliability issue's (also the tests' own defaults on this
 # kernel), spelled out so that they reach the VM's command line and the log.
 export NFIPS_SOAK_RMMOD_CYCLES=${NFIPS_SOAK_RMMOD_CYCLES:-20}

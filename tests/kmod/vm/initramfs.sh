@@ -38,6 +38,9 @@
 #   KMOD_CONF       file copied to /etc/nfips-vm.conf (settings for /init)
 #   KMOD_INSTALL    0 leaves out the `make install` layout (default: in, when
 #                   build/nfipsd exists)
+#   KMOD_INSTALL_FROM  the tree `make install` runs in (default: this repo; the
+#                   debug tier's scratch copy has no Makefile, so it names the
+#                   real one)
 set -u
 
 out=${1:?usage: initramfs.sh OUT.cpio}
@@ -269,7 +272,7 @@ fi
 # /usr/lib/nfips/plugins, /etc/nfips, the systemd unit): tests/kmod/
 # t_85_service.sh runs the installed unit's commands. KMOD_INSTALL=0 leaves it out.
 if [[ ${KMOD_INSTALL:-1} != 0 && -x $repo/build/nfipsd ]]; then
-	make -s -C "$repo" install DESTDIR="$root" PREFIX=/usr >"$stage/install.log" 2>&1 ||
+	make -s -C "${KMOD_INSTALL_FROM:-$repo}" install DESTDIR="$root" PREFIX=/usr >"$stage/install.log" 2>&1 ||
 		die "make install into the image failed: $(tail -n 5 "$stage/install.log")"
 	elfs+=("$root"/usr/sbin/nfips* "$root"/usr/bin/nfips-* "$root"/usr/lib/nfips/plugins/*.so)
 fi
