@@ -15,6 +15,14 @@ tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 chmod 755 "$tmp"
+# nobody must reach the program and its plugins: the repo may live where it
+# cannot (root's 0700 home on a fresh machine). A copy laid out as in build/
+# keeps the default plugin lookup (plugins/ next to the binary) under test.
+mkdir -p "$tmp/build"
+cp -p "$ctl" "$tmp/build/nfipsctl"
+cp -rp build/plugins "$tmp/build/plugins"
+chmod -R a+rX "$tmp/build"
+ctl=$tmp/build/nfipsctl
 
 # As nobody when we can switch (the tier runs as root), else as we are.
 as_user=()
