@@ -27,7 +27,7 @@ $(foreach t,$(RUDE_UNIT_TESTS),$(eval CFLAGS_tests_unit_$(t) = -I$(BUILD)/kselft
 
 # nfips-soak: the bench's CPU-cost meter (a SCHED_IDLE busy loop on the IPS
 # CPU; bench/README.md "Per-packet CPU cost").
-SOAK_SRCS := tools/rude/soak.c core/nfips_args.c
+SOAK_SRCS := tools/rude/soak.c $(RUDE_LIB_SRCS) core/nfips_args.c
 $(BUILD)/nfips-soak: $(call obj,$(SOAK_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_COMMON)
 BINS += $(BUILD)/nfips-soak

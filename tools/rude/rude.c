@@ -438,14 +438,11 @@ static void usage(FILE *out)
 		"  -q          no per-flow report\n");
 }
 
+/* Every number on the command line goes through the tools' one checked
+ * parser (nfips_rude_opt_u32 in rude_lib.c). */
 static int parse_num(const char *opt, const char *s, u32 lo, u32 hi, u32 *v)
 {
-	if (nfips_parse_u32(s, (u32)strlen(s), v) || *v < lo || *v > hi) {
-		fprintf(stderr, "nfips-rude: %s: '%s' is not a number in %u..%u\n",
-			opt, s, lo, hi);
-		return -1;
-	}
-	return 0;
+	return nfips_rude_opt_u32("nfips-rude", opt, s, lo, hi, v);
 }
 
 int main(int argc, char **argv)

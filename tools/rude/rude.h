@@ -62,6 +62,11 @@ struct nfips_rude_hdr {
 /* "070", "070-64", "08"; NULL for an invalid value. */
 const char *nfips_rude_wire_name(enum nfips_rude_wire w);
 /* Inverse of nfips_rude_wire_name(); -EINVAL for an unknown name. */
+/* A command-line number of the tools: @s must be a whole u32 in [lo, hi];
+ * otherwise "PROG: OPT: 'S' is not a number in LO..HI" on stderr and -1. */
+int nfips_rude_opt_u32(const char *prog, const char *opt, const char *s,
+		       u32 lo, u32 hi, u32 *v);
+
 int nfips_rude_wire_parse(const char *s, enum nfips_rude_wire *w);
 /* Smallest payload RUDE accepts in layout @w (20, 40, 24). */
 u32 nfips_rude_wire_min(enum nfips_rude_wire w);

@@ -1086,3 +1086,14 @@ u64 nfips_rude_const_first_at(u64 seg_start, u64 t, u32 pps, u32 burst)
 
 	return (u64)(((unsigned __int128)d * pps + step - 1) / step) * burst;
 }
+
+int nfips_rude_opt_u32(const char *prog, const char *opt, const char *s,
+		       u32 lo, u32 hi, u32 *v)
+{
+	if (nfips_parse_u32(s, (u32)strlen(s), v) || *v < lo || *v > hi) {
+		fprintf(stderr, "%s: %s: '%s' is not a number in %u..%u\n",
+			prog, opt, s, lo, hi);
+		return -1;
+	}
+	return 0;
+}

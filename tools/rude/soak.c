@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "nfips_args.h"
+#include "rude.h"
 
 /* One chunk: long enough that the counter's store is a small part of the
  * loop, short enough (well under a microsecond) that a window's count is
@@ -72,13 +73,11 @@ static void sleep_ms(unsigned int ms)
 		;
 }
 
-static int parse_num(const char *name, const char *s, u32 lo, u32 hi, u32 *v)
+/* Every number on the command line goes through the tools' one checked
+ * parser (nfips_rude_opt_u32 in rude_lib.c). */
+static int parse_num(const char *opt, const char *s, u32 lo, u32 hi, u32 *v)
 {
-	if (nfips_parse_u32(s, (u32)strlen(s), v) || *v < lo || *v > hi) {
-		fprintf(stderr, "nfips-soak: %s: '%s' is not a number in [%u, %u]\n", name, s, lo, hi);
-		return -1;
-	}
-	return 0;
+	return nfips_rude_opt_u32("nfips-soak", opt, s, lo, hi, v);
 }
 
 static void usage(FILE *f)
