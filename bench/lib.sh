@@ -353,7 +353,7 @@ wait_quiet() {
 # warm-up takes that hit, and only flows 1..FLOWS are counted.
 WARM_MS=${WARM_MS:-100}
 rude_script() {
-	local pps=$1 bytes=$2 flows=$3 dur=$4 f=$5 i r base rem
+	local pps=$1 bytes=$2 flows=$3 dur=$4 f=$5 phases=${6:-1} i j id r base rem t0 t1
 	base=$((pps / flows)) rem=$((pps % flows))
 	{
 		echo "START NOW"
@@ -363,20 +363,26 @@ rude_script() {
 				echo "$((WARM_MS / 2)) $((100 + i)) OFF"
 			done
 		fi
-		for ((i = 1; i <= flows; i++)); do
-			r=$base
-			((i <= rem)) && r=$((r + 1))
-			((r > 0)) || continue
-			echo "$WARM_MS $i ON $((3000 + i)) $DST_IP:$CRUDE_PORT CONSTANT $r $bytes"
-		done
-		for ((i = 1; i <= flows; i++)); do
-			echo "$((WARM_MS + dur * 1000)) $i OFF"
+		# Phase j (sub-trial j of the point, see measure) runs flows
+		# (j-1)*flows+1 .. j*flows from its own source ports.
+		for ((j = 0; j < phases; j++)); do
+			t0=$((WARM_MS + dur * 1000 * j / phases))
+			t1=$((WARM_MS + dur * 1000 * (j + 1) / phases))
+			for ((i = 1; i <= flows; i++)); do
+				r=$base
+				((i <= rem)) && r=$((r + 1))
+				((r > 0)) || continue
+				id=$((j * flows + i))
+				echo "$t0 $id ON $((3000 + id)) $DST_IP:$CRUDE_PORT CONSTANT $r $bytes"
+				echo "$t1 $id OFF"
+			done
 		done
 	} >"$f"
 }
 
 # Parse nfips-crude's --json summary into "received med_us p99_us" (awk:
-# the VM has no python). See parse notes in bench/README.md.
+# the VM has no python), over the flows with ids LO..HI (default: all
+# measured flows, 1..99). See parse notes in bench/README.md.
 crude_json_parse() {
 	awk '
 	function num(key,   m) {
@@ -392,7 +398,8 @@ crude_json_parse() {
 		rx = 0; nf = 0
 		for (i = 2; i <= n; i++) {
 			line = parts[i]
-			if (line + 0 >= 100) continue	# warm-up flows
+			id = line + 0
+			if (id >= 100 || id < LO || id > HI) continue	# warm-up flows, other phases
 			r = num("received"); if (r == "") continue
 			rx += r
 			med = num(MED); p99 = num(P99)
@@ -404,13 +411,13 @@ crude_json_parse() {
 		m = nf ? meds[int((nf + 1) / 2)] : ""
 		printf "%d %s %s\n", rx, (m == "" ? "" : m * SCALE), (nf ? maxp99 * SCALE : "")
 	}' MED="${CRUDE_MED_KEY:-delay_median_s}" P99="${CRUDE_P99_KEY:-delay_p99_s}" \
-		SCALE="${CRUDE_DELAY_SCALE:-1000000}" "$1"
+		SCALE="${CRUDE_DELAY_SCALE:-1000000}" LO="${2:-1}" HI="${3:-99}" "$1"
 }
 
 # nfips-rude's per-flow report, summed: "sent achieved_pps requested_pps errors missed"
 # (lines "flow N: requested X pps, achieved Y pps, S packets sent, E send errors").
-rude_report_parse() {
-	awk '/^flow [0-9]+: requested/ && ($2 + 0) < 100 {
+rude_report_parse() {	# FILE [LO HI]: only flows LO..HI
+	awk -v lo="${2:-1}" -v hi="${3:-99}" '/^flow [0-9]+: requested/ && ($2 + 0) >= lo && ($2 + 0) <= hi {
 		for (i = 1; i <= NF; i++) {
 			if ($i == "requested") req += $(i + 1)
 			if ($i == "achieved") ach += $(i + 1)
@@ -575,8 +582,7 @@ measure_pktgen() {
 # generator sent at least 97 % of what was asked).
 measure() {
 	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 flows=$FLOWS dur=${PT_DUR:-$DUR}
-	local d=$BENCH_TMP/pt script json rlog clog cpid rc sent rx med p99 note= st=ok
-	local mbps rxpps rxmbps loss gen_ok=1 want
+	local d=$BENCH_TMP/pt script json rlog clog cpid rc note= st=ok phases=1 j
 	mkdir -p "$d"
 	if over_budget; then
 		M_STATUS=skipped M_NOTE="time budget of ${BENCH_BUDGET}s used up" M_LOSS= M_RX= M_GEN_OK=
@@ -588,13 +594,16 @@ measure() {
 		measure_pktgen "$@"
 		return
 	fi
+	# A sweep point (not a search trial, not a repetition of its own) is
+	# PHASES back-to-back sub-trials of dur/PHASES each, one row each
+	# ("rep N"): the figures' error bars (bench/README.md "Figures").
+	[[ -z ${IN_SEARCH:-} && -z ${REP_TAG:-} ]] && phases=${PHASES:-1}
 	local rargs=()
 	[[ ${GEN:-rude} == rude-burst ]] && rargs=(--burst "$RUDE_BURST") note="gen=rude --burst $RUDE_BURST"
 	script=$d/rude.script json=$d/crude.json rlog=$d/rude.log clog=$d/crude.log
 	rm -f "$json"
 	((pps < flows)) && flows=1
-	rude_script "$pps" "$bytes" "$flows" "$dur" "$script"
-	want=$(((pps) * dur))
+	rude_script "$pps" "$bytes" "$flows" "$dur" "$script" "$phases"
 
 	# Straight to ip netns exec (it execs the program): the pid is the
 	# collector's own, and SIGTERM (not SIGINT, which bash makes background
@@ -627,12 +636,34 @@ measure() {
 		note="crude wrote no JSON: $(tail -n 2 "$clog" | tr '\n' ' ')"
 		st=failed
 	fi
+	if ((phases == 1)); then
+		measure_row "$exp" "$v" "$param" "$pps" "$bytes" "$flows" "$dur" 1 99 "$st" "$note" "$json" "$rlog"
+		return
+	fi
+	# One row per sub-trial; M_* (and the return code) from all of them.
+	local worst=0 all=ok
+	for ((j = 1; j <= phases; j++)); do
+		REP_TAG="$j" measure_row "$exp" "$v" "$param" "$pps" "$bytes" "$flows" \
+			"$(awk -v d="$dur" -v n="$phases" 'BEGIN { printf "%.6g", d / n }')" \
+			$(((j - 1) * flows + 1)) $((j * flows)) "$st" \
+			"sub-trial $j of $phases back to back${note:+; $note}" "$json" "$rlog" || all=failed
+	done
+	[[ $all == ok ]]
+}
+
+# measure_row EXP VARIANT PARAM PPS PAYLOAD FLOWS DUR LO HI STATUS NOTE JSON RLOG:
+# the row of flows LO..HI of a point (DUR seconds of them).
+measure_row() {
+	local exp=$1 v=$2 param=$3 pps=$4 bytes=$5 flows=$6 dur=$7 lo=$8 hi=$9
+	local st=${10} note=${11} json=${12} rlog=${13}
+	local sent rx med p99 mbps rxpps rxmbps loss gen_ok=1 want
+	want=$(awk -v p="$pps" -v d="$dur" 'BEGIN { printf "%d", p * d }')
 	M_LOSS= M_RX= M_GEN_OK=1
 	mbps=$(awk -v p="$pps" -v b="$bytes" 'BEGIN { printf "%.3f", p * (b + 28) * 8 / 1e6 }')
 	if [[ $st == ok ]]; then
-		read -r rx med p99 < <(crude_json_parse "$json")
+		read -r rx med p99 < <(crude_json_parse "$json" "$lo" "$hi")
 		local ach req serr sdrop missed
-		read -r sent ach req serr missed < <(rude_report_parse "$rlog")
+		read -r sent ach req serr missed < <(rude_report_parse "$rlog" "$lo" "$hi")
 		if [[ -z $sent ]]; then
 			st=failed note="no report from nfips-rude: $(tail -n 2 "$rlog" | tr '\n' ' ')"
 			sent=0
@@ -645,10 +676,10 @@ measure() {
 		((${serr:-0} > 0)) && note="${note:+$note; }rude send errors $serr"
 		sdrop=$(crude_socket_drops "$json")
 		((${sdrop:-0} > 0)) && note="${note:+$note; }collector socket dropped $sdrop"
-		read -r loss rxpps rxmbps < <(awk -v s="$sent" -v r="$rx" -v d="$dur" -v b="$bytes" 'BEGIN {
+		read -r loss rxpps rxmbps < <(awk -v s="$sent" -v r="${rx:-0}" -v d="$dur" -v b="$bytes" 'BEGIN {
 			l = s > 0 ? (s - r) * 100 / s : 0; if (l < 0) l = 0
 			printf "%.4f %.1f %.3f\n", l, r / d, r / d * (b + 28) * 8 / 1e6 }')
-		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok M_SENT_PPS=$((sent / dur))
+		M_LOSS=$loss M_RX=$rxpps M_GEN_OK=$gen_ok M_SENT_PPS=$(awk -v s="$sent" -v d="$dur" 'BEGIN { printf "%d", s / d }')
 		((gen_ok)) || note="${note:+$note; }generator offered less: sent $sent of $want, achieved $ach of $req pps"
 	fi
 	# Trials of a loss-free search say so: the plots draw the sweeps.

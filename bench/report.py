@@ -199,13 +199,20 @@ def low_load_delay(run, where, exp, variant, param):
 
 
 def max_throughput(run, where, exp, variant, param):
+    """The highest received rate over a sweep: per offered load the median
+    of its sub-trials, then the largest of those medians."""
     ps = run.pts(where, exp, variant, param)
-    ps = [p for p in ps if fnum(p["rx_mbps"]) is not None]
+    ps = [p for p in ps if fnum(p["rx_mbps"]) is not None and not p["note"].startswith("search")]
     if not ps:
         return Val(why=f"no {exp} points for {variant} on {where}")
-    best = max(ps, key=lambda p: fnum(p["rx_mbps"]))
-    return Val(fnum(best["rx_mbps"]),
-               how=f"max received over the sweep, at {best['offered_mbps']} Mbit/s offered")
+    by = {}
+    for p in ps:
+        by.setdefault(p["offered_mbps"], []).append(fnum(p["rx_mbps"]))
+    best = max(by, key=lambda k: C.Interval(by[k]).med)
+    iv = C.Interval(by[best])
+    return Val(iv.med,
+               how=f"max received over the sweep (median of {len(by[best])} sub-trials "
+                   f"[{iv.lo:.1f}–{iv.hi:.1f}]), at {best} Mbit/s offered")
 
 
 def gen_note(*vals):
@@ -671,13 +678,22 @@ class Plotter:
 
 
 def xy(points, xkey, ykey, scale=1.0):
-    out = []
+    """(x, y) per point, or, where a point was measured more than once
+    (sub-trials or repetitions: "rep N"), (x, median, min, max) per x —
+    the plot then draws error bars."""
+    by = {}
     for p in points:
         x, y = fnum(p[xkey]), fnum(p[ykey])
         if x is None or y is None:
             continue
-        out.append((x, y * scale))
-    return out
+        by.setdefault(x, []).append(y * scale)
+    if any(len(v) > 1 for v in by.values()):
+        out = []
+        for x, ys in by.items():
+            iv = C.Interval(ys)
+            out.append((x, iv.med, iv.lo, iv.hi))
+        return out
+    return [(x, ys[0]) for x, ys in by.items()]
 
 
 def sweep(ps):
@@ -763,8 +779,9 @@ def make_plots(run, pl):
     for where in run.places:
         wt = {"vm": "VM", "host": "host", "native": "native"}[where]
         # Fig. 3: delay over load, empty chains
-        # All E1 points: the search trials are delay measurements too.
-        s = [(VARIANT_TITLE[v], xy(run.pts(where, "E1", v, "empty"), "offered_mbps", "delay_med_us", 1e-3))
+        # The sweep's points only: a loss-free search's trials are not
+        # curve points (issue 11).
+        s = [(VARIANT_TITLE[v], xy(sweep(run.pts(where, "E1", v, "empty")), "offered_mbps", "delay_med_us", 1e-3))
              for v in ("none", "kernel", "user")]
         figs.append(("E1 (fig. 3) basic packet delay, " + wt,
                      pl.plot(f"E1_delay_{where}", f"E1: delay over load, empty chains ({wt})",
@@ -772,7 +789,7 @@ def make_plots(run, pl):
         # Fig. 4a: header signatures (the 100 Mbit/s points, not the
         # loss-free searches)
         def sat(ps):
-            return [p for p in ps if (fnum(p["offered_mbps"]) or 0) >= 99]
+            return [p for p in sweep(ps) if (fnum(p["offered_mbps"]) or 0) >= 99]
         s = [(VARIANT_TITLE[v], xy(sat(run.pts(where, "E2", v)), "param", "rx_mbps"))
              for v in ("kernel", "user")]
         nn = run.pts(where, "E2", "none")

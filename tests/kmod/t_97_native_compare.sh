@@ -37,7 +37,7 @@ ok() {
 
 # Tiny grid: one repetition, rates far below the twins' capacities under
 # emulation, 300 ms windows; only the empty-chain cost points.
-COST_REPS=1 COST_C3=0 COST_RATES_FAST="2000 4000 8000" COST_RATES_USER="1000 2000 3000" \
+COST_REPS=1 COST_C3=0 COST_RATES_NONE="2000 4000 8000" COST_RATES_FAST="2000 4000 8000" COST_RATES_USER="1000 2000 3000" \
 	COST_LEAD_MS=100 COST_MS=300 COST_TAIL_MS=50 \
 	bench/run.sh --where native --exps COST --variants "none kernel user" --out "$out" >"$out/run.log" 2>&1
 rc=$?
