@@ -410,7 +410,7 @@ def add_ratio_target(add, name, limit, run, where, exp, a, b, param, how):
             v = C.UNDET
     if where == "vm":
         note += ". " + TCG_CAVEAT
-    add(name, measured, f">= {limit:g} x", v, how + "; " + note, why)
+    add(name, measured, f">= {limit:g} x", v, how + "; " + note, why, ratio=iv)
 
 
 def sleep_target(add, run, where, v):
@@ -466,15 +466,19 @@ def delay_target(add, run):
     add(name, measured, "<= 0.50 x", v,
         f"VM, empty chain, {pps}; each repetition measures plain, kernel and user back to back "
         f"(order rotated) at the same load; added = variant's median − plain forwarding's "
-        f"median in the same repetition. " + TCG_CAVEAT, why)
+        f"median in the same repetition. " + TCG_CAVEAT, why, ratio=r)
 
 
 def targets(run):
     rows = []
 
-    def add(name, measured, limit_txt, status, how, why=None):
+    def add(name, measured, limit_txt, status, how, why=None, ratio=None):
+        # ratio: the Interval a ratio target was decided on, kept as
+        # numbers for bench/agree.py (two runs compared).
         rows.append({"target": name, "measured": measured, "limit": limit_txt,
-                     "status": status, "how": how, "why": why})
+                     "status": status, "how": how, "why": why,
+                     "ratio": ({"median": ratio.med, "min": ratio.lo, "max": ratio.hi, "n": ratio.n}
+                               if ratio is not None and ratio.ok() else None)})
 
     add_ratio_target(add, "kernel twin, chain selected but empty: capacity >= 0.9 x plain forwarding",
                      0.9, run, run.kw, "C1", "kernel", "none", "empty",
@@ -627,7 +631,7 @@ class Plotter:
     def __init__(self, outdir):
         self.outdir = outdir
         self.term = gnuplot_terminal() if shutil.which("gnuplot") else None
-        self.made, self.errors = [], []
+        self.made, self.errors, self.headline = [], [], []
         os.makedirs(os.path.join(outdir, "plots", "data"), exist_ok=True)
 
     def plot(self, name, title, xlabel, ylabel, series, logy=False, yrange=None, extra=()):
@@ -743,6 +747,7 @@ def cost_plots(run, pl):
         bars.append(("E4 sleep: max throughput", C.Interval([k4.v / u4.v]), 2.0))
     elif tk and tu:
         pass
+    pl.headline = [(lbl, iv) for lbl, iv, _ in bars]
     if bars and pl.term:
         ddir = os.path.join(pl.outdir, "plots", "data")
         with open(os.path.join(ddir, "headline.dat"), "w") as f:
@@ -1060,6 +1065,8 @@ def main():
         json.dump({"grid": args.grid, "duration_s": fnum(args.duration),
                    "targets": tgt,
                    "paper": [dict(zip(["figure", "paper", "nfips", "how"], r)) for r in paper],
+                   "headline": [{"ratio": lbl, "median": iv.med, "min": iv.lo, "max": iv.hi, "n": iv.n}
+                                for lbl, iv in pl.headline],
                    "facts": run.facts, "points": run.points, "plots": pl.made,
                    "plot_errors": pl.errors}, f, indent=1)
     write_summary(run, args, tgt, paper, figs, pl)
