@@ -136,7 +136,7 @@ bench_conf() {
 		empty) ;;
 		header)
 			if ((n > 0)); then echo "op h0 header sig=null count=$n"; ops=h0; fi ;;
-		bm | hs)
+		bm | hs | ac)
 			if ((n > 0)); then
 				printf 'op p0 %s' "$kind"
 				for ((i = 0; i < n; i++)); do printf ' pattern=%s' "$(pattern_of $i)"; done
@@ -238,6 +238,15 @@ kernel_ko_matches() {
 		[[ $(modinfo -F vermagic "$NFIPS_KO_DIR/nfips.ko" 2>/dev/null | awk '{ print $1 }') == "$(uname -r)" ]]
 }
 kernel_twin_available() { modinfo nfips >/dev/null 2>&1 || kernel_ko_matches; }
+# The ac op-module (issue 15) where it exists: the plugin next to nfipsd,
+# the module in this kernel's modules or next to nfips.ko in the repo.
+ac_available() {	# ac_available user|kernel
+	case $1 in
+	user) [[ -f $BUILD_DIR/plugins/nfips_op_ac.so ]] ;;
+	kernel) modinfo nfips_op_ac >/dev/null 2>&1 || [[ -f $NFIPS_KO_DIR/nfips_op_ac.ko ]] ;;
+	*) return 1 ;;
+	esac
+}
 kernel_twin_load() {
 	local m
 	if modinfo nfips >/dev/null 2>&1; then

@@ -31,6 +31,8 @@ VARIANT_TITLE = {
     "kernel_bm": "kernel twin bm",
     "user_bm": "user twin bm",
     "user_hs": "user twin hs",
+    "kernel_ac": "kernel twin ac",
+    "user_ac": "user twin ac",
     "xt_string": "xt_string rules",
 }
 WHERE_TITLE = {"vm": "VM (Debian 6.1, qemu TCG, 2 vCPUs)",
@@ -448,6 +450,50 @@ def sleep_target(add, run, where, v):
         how + (". " + TCG_CAVEAT if where == "vm" else ""), why)
 
 
+def ac_targets(add, run):
+    """Issue 15: the multi-pattern op-module. Only where ac ran (the
+    op-module exists in this tree), else the rows would be noise."""
+    m = CostModel(run, run.kw)
+    if not m.series("C3", "kernel_ac", "200") and not [
+            f for f in run.facts_all(run.uw, "op_ns_per_pkt", "user_ac")]:
+        return
+    add_ratio_target(add, "200 payload patterns: kernel-twin ac >= 10 x 200 xt_string rules",
+                     10, run, run.kw, "C3", "kernel_ac", "xt_string", "200",
+                     "VM, per-packet CPU cost (soaker), 1000-byte payload, no pattern matches")
+    # cost(200) / cost(1) = capacity(1) / capacity(200), paired by repetition
+    name = "kernel-twin ac: cost at 200 patterns <= 2 x its cost at 1 pattern"
+    c1, c200 = m.capacity("C3", "kernel_ac", "1"), m.capacity("C3", "kernel_ac", "200")
+    iv = C.Interval(C.paired_ratios(c1, c200))
+    how = (f"{run.kw}, per-packet CPU cost (soaker) at 1 and at 200 patterns, 1000-byte payload, "
+           f"capacity(1) / capacity(200) paired by repetition")
+    if run.kw == "vm":
+        how += ". " + TCG_CAVEAT
+    if iv.ok():
+        v, why = C.verdict_at_most(iv, 2.0)
+        add(name, f"{iv.fmt(2)} x (capacity at 1 pattern {C.Interval(list(c1.values())).fmt(0, 'pps')}, "
+                  f"at 200 {C.Interval(list(c200.values())).fmt(0, 'pps')})",
+            "<= 2 x", v, how, why, ratio=iv)
+    else:
+        add(name, "—", "<= 2 x", C.UNDET, how, "not measured")
+    # user ac op time / user hs op time, per repetition of the C3 block
+    name = "200 payload patterns: user-twin ac op time <= 3 x user-twin hs op time (host)"
+    per = {}
+    for f in run.facts_all(run.uw, "op_ns_per_pkt"):
+        if f["status"] != "ok" or not f["param"].startswith("C3:200:rep "):
+            continue
+        per.setdefault(f["variant"], {})[int(f["param"].split("rep ")[1])] = fnum(f["value"])
+    a, h = per.get("user_ac", {}), per.get("user_hs", {})
+    iv = C.Interval([a[r] / h[r] for r in a if r in h and h[r]])
+    how = ("host, the op's own time per packet from nfipsctl stats (time_ns / packets) after each "
+           "repetition's C3 block, 1000-byte payload, no pattern matches, paired by repetition")
+    if iv.ok():
+        v, why = C.verdict_at_most(iv, 3.0)
+        add(name, f"{iv.fmt(2)} x (ac {C.Interval(list(a.values())).fmt(0, 'ns')}, "
+                  f"hs {C.Interval(list(h.values())).fmt(0, 'ns')})", "<= 3 x", v, how, why, ratio=iv)
+    else:
+        add(name, "—", "<= 3 x", C.UNDET, how, "not measured")
+
+
 def delay_target(add, run):
     name = "added median one-way delay at low load: kernel twin <= 0.5 x user twin"
     d = {}
@@ -495,6 +541,7 @@ def targets(run):
     add_ratio_target(add, "200 payload patterns: user-twin hs >= 10 x user-twin bm (host)",
                      10, run, run.uw, "C3", "user_hs", "user_bm", "200",
                      "native host, per-packet CPU cost (soaker), 1000-byte payload, no pattern matches")
+    ac_targets(add, run)
     delay_target(add, run)
     f = run.fact(run.uw, "nfipsd_rss", "user")
     if f and f["status"] == "ok" and fnum(f["value"]) is not None:
@@ -533,7 +580,8 @@ def cost_table_rows(run):
         if not m.rows:
             continue
         for exp, param in (("C1", "empty"), ("C3", "200")):
-            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "xt_string"):
+            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
+                      "user_ac", "xt_string"):
                 ser = m.series(exp, v, param)
                 for rate in sorted(ser):
                     reps = ser[rate]
@@ -573,7 +621,7 @@ def op_time_rows(run):
                          f["param"], f"{v:,.0f} ns" if v is not None and f["status"] == "ok" else "—",
                          f["note"]])
         vals = {f["variant"]: fnum(f["value"]) for f in run.facts_all(where, "op_ns_per_pkt")
-                if f["status"] == "ok" and fnum(f["value"])}
+                if f["status"] == "ok" and fnum(f["value"]) and f["param"].startswith("E3:")}
         if vals.get("user_bm") and vals.get("user_hs"):
             rows.append([WHERE_TITLE[where].split(" (")[0], "user twin bm / hs", "E3:200",
                          f"{vals['user_bm'] / vals['user_hs']:.1f} x",
@@ -715,7 +763,8 @@ def cost_plots(run, pl):
         for exp, param, title in (("C1", "empty", "empty chains, 64-byte payload"),
                                   ("C3", "200", "200 payload patterns, 1000-byte payload")):
             s = []
-            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "xt_string"):
+            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
+                      "user_ac", "xt_string"):
                 ser = m.series(exp, v, param)
                 pts = []
                 for rate in sorted(ser):
@@ -739,6 +788,9 @@ def cost_plots(run, pl):
     iv, _, _, _ = cost_ratio(run, run.kw, "C3", "kernel_bm", "user_bm", "200")
     if iv.ok():
         bars.append(("E3 bm 200 (cost)", iv, None))
+    iv, _, _, _ = cost_ratio(run, run.kw, "C3", "kernel_ac", "user_ac", "200")
+    if iv.ok():
+        bars.append(("E3 ac 200 (cost)", iv, None))
     tk = [fnum(p["rx_pps"]) for p in run.pts(run.kw, "SLEEP", "kernel", "1") if rep_of(p["note"])]
     tu = [fnum(p["rx_pps"]) for p in run.pts(run.kw, "SLEEP", "user", "1") if rep_of(p["note"])]
     k4 = max_throughput(run, run.kw, "E4", "kernel", "1")
@@ -815,10 +867,13 @@ def make_plots(run, pl):
         # 0 patterns = the empty chain (E2's 0 signatures) or no rules
         # (plain forwarding), when the grid did not measure it here.
         zero_of = {"kernel_bm": ("E2", "kernel"), "user_bm": ("E2", "user"),
-                   "user_hs": ("E2", "user"), "xt_string": ("E3", "none")}
+                   "user_hs": ("E2", "user"), "kernel_ac": ("E2", "kernel"),
+                   "user_ac": ("E2", "user"), "xt_string": ("E3", "none")}
         s = []
-        for v in ("kernel_bm", "user_bm", "user_hs", "xt_string"):
+        for v in ("kernel_bm", "user_bm", "user_hs", "kernel_ac", "user_ac", "xt_string"):
             ps = sat(run.pts(where, "E3", v))
+            if not ps:
+                continue
             if ps and not [p for p in ps if p["param"] == "0"]:
                 ps += [dict(p, param="0") for p in sat(run.pts(where, *zero_of[v]))
                        if p["param"] in ("0", "empty")][:1]
@@ -830,7 +885,7 @@ def make_plots(run, pl):
         # Throughput from the CPU cost (the capacity at 200 patterns, C3),
         # next to the 100 Mbit/s-offered curves: median and min-max.
         cm = CostModel(run, where)
-        for v in ("kernel_bm", "user_bm", "user_hs", "xt_string"):
+        for v in ("kernel_bm", "user_bm", "user_hs", "kernel_ac", "user_ac", "xt_string"):
             cap = C.Interval(list(cm.capacity("C3", v, "200").values()))
             if cap.ok():
                 f = (1000 + 28) * 8 / 1e6

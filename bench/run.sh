@@ -133,6 +133,8 @@ if [[ $WHERE == vm ]]; then
 	# 200 patterns, 1000 bytes: kernel bm and xt_string ~2.6-3.2 kpps.
 	COST_RATES_E3=${COST_RATES_E3:-"800 1600 2400"}
 	COST_RATES_HS=${COST_RATES_HS:-"$COST_RATES_E3"}
+	# ac (issue 15): one pass over the payload whatever the pattern count.
+	COST_RATES_AC=${COST_RATES_AC:-"3000 6000 10000"}
 	DELAY_PPS=${DELAY_PPS:-1000}
 else
 	# Plain forwarding ~110-145 kpps of one nfips-rude flow's 64-byte
@@ -144,6 +146,7 @@ else
 	COST_RATES_USER=${COST_RATES_USER:-"20000 40000 80000"}
 	COST_RATES_E3=${COST_RATES_E3:-"5000 10000 20000"}
 	COST_RATES_HS=${COST_RATES_HS:-"10000 20000 35000"}
+	COST_RATES_AC=${COST_RATES_AC:-"10000 20000 35000"}
 	DELAY_PPS=${DELAY_PPS:-1000}
 fi
 DELAY_REPS=${DELAY_REPS:-3}
@@ -211,7 +214,7 @@ kernel_queue_fact() {	# after an overload: the kernel queue stayed within maxlen
 # path. Supplementary to the E3 targets, not one of them.
 op_time_fact() {
 	local label=$1 param=$2 out=$BENCH_TMP/opstats.txt v
-	if [[ $label == kernel_bm ]]; then
+	if [[ $label == kernel_* ]]; then
 		ns "$NS_IPS" "$NFIPSCTL" -k stats >"$out" 2>&1
 	else
 		ns "$NS_IPS" "$NFIPSCTL" -u "$IPS_SOCK" stats >"$out" 2>&1
@@ -269,6 +272,7 @@ cost_rates() {	# the fixed rates for a variant label
 	none) echo "$COST_RATES_NONE" ;;
 	user) echo "$COST_RATES_USER" ;;
 	user_hs) echo "$COST_RATES_HS" ;;
+	kernel_ac* | user_ac*) echo "$COST_RATES_AC" ;;
 	kernel_bm | user_bm | xt_string_200) echo "$COST_RATES_E3" ;;
 	*) echo "$COST_RATES_FAST" ;;
 	esac
@@ -349,6 +353,10 @@ if want COST; then
 	have user && [[ $WHERE != vm || $GRID == full ]] && e3_vars+=(user_bm)
 	have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]] && e3_vars+=(user_hs)
 	have xt_string && e3_vars+=(xt_string_200)
+	# ac: next to bm and hs; the kernel twin's also at 1 pattern (its
+	# target: the cost at 200 patterns within 2 x the cost at 1).
+	have kernel && ac_available kernel && e3_vars+=(kernel_ac kernel_ac@1)
+	have user && ac_available user && [[ $WHERE != vm || $GRID == full ]] && e3_vars+=(user_ac)
 	for ((rep = 1; rep <= COST_REPS; rep++)); do
 		for v in $(rotate "$rep" "${e1_vars[@]}"); do
 			cost_baseline C1 "$rep" "$v"
@@ -365,17 +373,25 @@ if want COST; then
 		# COST_C3=0: the empty-chain costs only (tests/kmod/t_97).
 		[[ ${COST_C3:-1} == 1 ]] || continue
 		for lbl in $(rotate "$rep" "${e3_vars[@]}"); do
-			cost_baseline C3 "$rep" "${lbl%_200}"
-			case $lbl in
+			# LABEL[@N]: N patterns (200 unless said)
+			npat=200 cl=${lbl%_200}
+			[[ $lbl == *@* ]] && npat=${lbl#*@} cl=${lbl%@*}
+			cost_baseline C3 "$rep" "$cl"
+			case $cl in
 			kernel_bm) v=kernel kind=bm ;;
 			user_bm) v=user kind=bm ;;
 			user_hs) v=user kind=hs ;;
-			xt_string_200) v=xt_string kind=xt ;;
+			kernel_ac) v=kernel kind=ac ;;
+			user_ac) v=user kind=ac ;;
+			xt_string) v=xt_string kind=xt ;;
 			esac
-			run_block "$v" "$kind" 200 || continue
+			run_block "$v" "$kind" "$npat" || continue
 			for r in $(cost_rates "$lbl"); do
-				cost_point C3 "${lbl%_200}" 200 "$r" "$P_E3" "$rep"
+				cost_point C3 "$cl" "$npat" "$r" "$P_E3" "$rep"
 			done
+			# The matchers' own time per packet, per repetition (the
+			# ac-versus-hs target compares op times, issue 15).
+			[[ $cl == user_hs || $cl == user_ac ]] && op_time_fact "$cl" "C3:$npat:rep $rep"
 			variant_stop "$v" final
 		done
 	done
@@ -434,7 +450,7 @@ NMAX=${E3_PATS##* }
 e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 	local v=$1 kind=$2 n label=$1
 	[[ $kind == hs ]] && label=user_hs
-	[[ $kind == bm && $v != xt_string ]] && label=${v}_bm
+	[[ ($kind == bm || $kind == ac) && $v != xt_string ]] && label=${v}_$kind
 	for n in $E3_PATS; do
 		if [[ $v == xt_string ]]; then
 			variant_stop xt_string final
@@ -453,7 +469,9 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 	variant_stop "$v" final
 }
 have kernel && e3 kernel bm
+have kernel && ac_available kernel && e3 kernel ac
 have user && e3 user bm
+have user && ac_available user && e3 user ac
 if have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]]; then
 	e3 user hs	# without the hs plugin: a failed setup row
 fi
