@@ -19,8 +19,7 @@
 #include <linux/timekeeping.h>
 #include <linux/processor.h>
 #include <linux/module.h>
-#include <linux/vmalloc.h>
-#include <linux/kernel_read_file.h>
+#include <linux/fs.h>
 
 /* Shared code allocates only in .init/.build, which run in process context. */
 #define nfips_zalloc(size)	kzalloc(size, GFP_KERNEL)
@@ -36,26 +35,56 @@
  * request runs in nfipsctl's context). NULL with -errno in *@ret: -ENOENT,
  * -EACCES, -EFBIG (larger than @max), -EINVAL (not a regular file, or
  * empty), ... Free the bytes with nfips_file_free().
+ *
+ * Not kernel_read_file_from_path(): its LSM hook wants a reading id (firmware,
+ * module, policy, ...), and with READING_UNKNOWN 6.12's IPE WARNs. O_NONBLOCK
+ * so that a FIFO is refused, not waited on.
  */
 static inline void *nfips_file_read(const char *path, size_t max, size_t *len,
 				    int *ret)
 {
+	struct file *f;
 	void *buf = NULL;
+	loff_t size, pos = 0;
 	ssize_t n;
 
-	n = kernel_read_file_from_path(path, 0, &buf, max, NULL,
-				       READING_UNKNOWN);
-	if (n < 0) {
-		*ret = (int)n;
+	f = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+	if (IS_ERR(f)) {
+		*ret = (int)PTR_ERR(f);
 		return NULL;
 	}
-	*len = (size_t)n;
+	size = i_size_read(file_inode(f));
+	if (!S_ISREG(file_inode(f)->i_mode) || size <= 0) {
+		*ret = -EINVAL;
+		goto out;
+	}
+	if (size > max) {
+		*ret = -EFBIG;
+		goto out;
+	}
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf) {
+		*ret = -ENOMEM;
+		goto out;
+	}
+	while (pos < size) {
+		n = kernel_read(f, buf + pos, size - pos, &pos);
+		if (n <= 0) {
+			*ret = n < 0 ? (int)n : -EIO;	/* shrank meanwhile */
+			kvfree(buf);
+			buf = NULL;
+			goto out;
+		}
+	}
+	*len = (size_t)size;
+out:
+	filp_close(f, NULL);
 	return buf;
 }
 
 static inline void nfips_file_free(void *buf)
 {
-	vfree(buf);
+	kvfree(buf);
 }
 #define nfips_cpu_relax()	cpu_relax()
 

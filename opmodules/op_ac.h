@@ -18,10 +18,10 @@
 
 struct nfips_ac {
 	/* Hot: what ->process reads. */
-	const void *tbl;	/* rows x stride state ids, u16 or u32 */
+	const void *tbl;	/* rows x stride row offsets, u16 or u32 */
 	u32 stride;		/* byte classes, class 0 included */
-	u32 match;		/* the one id of every matching state */
-	bool wide;		/* ids are u32 (more than 65535 rows) */
+	u32 match;		/* the offset standing for every matching state */
+	bool wide;		/* entries are u32 (an offset above 65535) */
 	int result;
 	struct nfips_payload_opts o;
 	u8 cls[256];		/* byte -> class (case folded by nocase) */
