@@ -86,6 +86,7 @@ static inline void nfips_file_free(void *buf)
 {
 	kvfree(buf);
 }
+
 #define nfips_cpu_relax()	cpu_relax()
 
 static inline u64 nfips_now_ns(void)

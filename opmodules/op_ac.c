@@ -308,7 +308,7 @@ static int ac_compile(struct nfips_ac *a, struct ac_build *b,
 		id[b->node[i].label] = 1;
 	for (i = 0; i < 256; i++)
 		if (id[i])
-			id[i] = (u16)++k;
+			id[i] = (u16)(++k);
 	for (i = 0; k == 256 && i < 256; i++)
 		id[i] = (u16)i;
 	for (i = 0; i < 256; i++)
