@@ -16,9 +16,9 @@
  * Where the file is read: nfipsd (and nfipsctl check) open PATH relative to
  * their own working directory; the kernel twin opens it in .init, which runs
  * in the context of the process that loads the config (nfipsctl), with that
- * process's credentials, root and working directory
- * (kernel_read_file_from_path(), nfips_compat.h). Absolute paths mean the
- * same file to both twins.
+ * process's credentials, root and working directory (filp_open() and
+ * kernel_read(), nfips_compat.h). Absolute paths mean the same file to both
+ * twins. A file is at most NFIPS_AC_MAX_FILE (64 MiB), like hs's.
  *
  * Which payload op-module to pick:
  *   bm   one or a few patterns: Boyer-Moore skips ahead and reads a fraction
@@ -47,7 +47,7 @@
  *
  * Only "is there any match" matters (the first match decides), so every
  * state at which some pattern ends - its own or, through its failure chain,
- * a suffix's - is one absorbing state, id `match`, with no row at all, and
+ * a suffix's - is one absorbing state, offset `match`, with no row, and
  * the trie below it is never built into the table. The scan is
  *
  *	for each byte b of the window:
@@ -57,13 +57,14 @@
  * Measured (tests/unit/test_ac.c prints it): 200 patterns like the bench's
  * "Zq00042xJ" 12.5 KiB, 1,000 random lower-case words of 8-16 letters
  * 1 MiB, 10,000 of them 9 MiB; random binary patterns use all 256 byte
- * classes: 1,000 of 8-16 bytes 10 MiB, 10,000 are refused. Limits, each refused
- * by .init with the number that was exceeded: NFIPS_AC_MAX_PATTERNS
- * patterns, NFIPS_AC_MAX_PATTERN_LEN bytes per pattern, NFIPS_AC_MAX_BYTES
- * pattern bytes in all (bounds the trie built on the way: 12 bytes per
- * node) and NFIPS_AC_MAX_TABLE bytes of table (checked against the rows the
- * trie can need, before allocating). Tables are nfips_kvzalloc()ed:
- * kvmalloc in the kernel.
+ * classes: 1,000 of 8-16 bytes 10 MiB, 10,000 are refused (97 MiB).
+ *
+ * Limits (op_ac.h), each refused by .init naming the number exceeded:
+ * 100,000 patterns (NFIPS_AC_MAX_PATTERNS), 1,024 bytes per pattern, 2 MiB
+ * of pattern bytes in all (NFIPS_AC_MAX_BYTES: bounds the trie built on the
+ * way, 12 bytes per node) and a 64 MiB table (NFIPS_AC_MAX_TABLE, checked
+ * against the rows the trie can need, before allocating). Tables are
+ * nfips_kvzalloc()ed: kvmalloc in the kernel.
  *
  * The payload must be linear; the twins linearize as for bm, so a pattern
  * straddling two fragments of a socket buffer (or of an IP datagram that
