@@ -64,7 +64,8 @@ sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 CONF_SRCS := core/nfips_args.c core/nfips_conf.c core/nfips_config.c
 CORE_SRCS := $(CONF_SRCS) core/nfips_pkt.c core/nfips_op.c \
 	core/nfips_policy.c
-OPMOD_SRCS := opmodules/op_header.c opmodules/op_bm.c opmodules/op_sleep.c
+OPMOD_SRCS := opmodules/op_header.c opmodules/op_bm.c opmodules/op_sleep.c \
+	opmodules/op_ac.c
 
 # Fragments append their programs to BINS and their checks to CHECK_BINS.
 BINS :=

@@ -19,10 +19,74 @@
 #include <linux/timekeeping.h>
 #include <linux/processor.h>
 #include <linux/module.h>
+#include <linux/fs.h>
 
 /* Shared code allocates only in .init/.build, which run in process context. */
 #define nfips_zalloc(size)	kzalloc(size, GFP_KERNEL)
 #define nfips_free(p)		kfree(p)
+/* Large tables (an automaton): vmalloc when contiguous pages are scarce. */
+#define nfips_kvzalloc(size)	kvzalloc(size, GFP_KERNEL)
+#define nfips_kvfree(p)		kvfree(p)
+
+/*
+ * Read the whole regular file @path, at most @max bytes, for an op's .init
+ * (process context). The kernel opens it with the credentials, root and
+ * working directory of the process that loads the config (the netlink
+ * request runs in nfipsctl's context). NULL with -errno in *@ret: -ENOENT,
+ * -EACCES, -EFBIG (larger than @max), -EINVAL (not a regular file, or
+ * empty), ... Free the bytes with nfips_file_free().
+ *
+ * Not kernel_read_file_from_path(): its LSM hook wants a reading id (firmware,
+ * module, policy, ...), and with READING_UNKNOWN 6.12's IPE WARNs. O_NONBLOCK
+ * so that a FIFO is refused, not waited on.
+ */
+static inline void *nfips_file_read(const char *path, size_t max, size_t *len,
+				    int *ret)
+{
+	struct file *f;
+	void *buf = NULL;
+	loff_t size, pos = 0;
+	ssize_t n;
+
+	f = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+	if (IS_ERR(f)) {
+		*ret = (int)PTR_ERR(f);
+		return NULL;
+	}
+	size = i_size_read(file_inode(f));
+	if (!S_ISREG(file_inode(f)->i_mode) || size <= 0) {
+		*ret = -EINVAL;
+		goto out;
+	}
+	if (size > max) {
+		*ret = -EFBIG;
+		goto out;
+	}
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf) {
+		*ret = -ENOMEM;
+		goto out;
+	}
+	while (pos < size) {
+		n = kernel_read(f, buf + pos, size - pos, &pos);
+		if (n <= 0) {
+			*ret = n < 0 ? (int)n : -EIO;	/* shrank meanwhile */
+			kvfree(buf);
+			buf = NULL;
+			goto out;
+		}
+	}
+	*len = (size_t)size;
+out:
+	filp_close(f, NULL);
+	return buf;
+}
+
+static inline void nfips_file_free(void *buf)
+{
+	kvfree(buf);
+}
+
 #define nfips_cpu_relax()	cpu_relax()
 
 static inline u64 nfips_now_ns(void)
@@ -89,6 +153,7 @@ void nfips_op_unregister(struct nfips_op_ops *ops);
 #include <ctype.h>
 #include <errno.h>
 #include <time.h>
+#include <sys/stat.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -99,6 +164,55 @@ typedef int64_t s64;
 
 #define nfips_zalloc(size)	calloc(1, size)
 #define nfips_free(p)		free(p)
+#define nfips_kvzalloc(size)	calloc(1, size)
+#define nfips_kvfree(p)		free(p)
+
+/*
+ * The kernel's nfips_file_read() in user space, with the same errors: a
+ * directory, a FIFO or an empty file is -EINVAL there (kernel_read_file()),
+ * so here too. fopen(), not open(): the fuzz harnesses redirect it into
+ * their file jail (tests/fuzz/build.mk).
+ */
+static inline void *nfips_file_read(const char *path, size_t max, size_t *len,
+				    int *ret)
+{
+	struct stat st;
+	void *buf = NULL;
+	FILE *f;
+
+	*ret = 0;
+	f = fopen(path, "re");
+	if (!f) {
+		*ret = -errno;
+		return NULL;
+	}
+	if (fstat(fileno(f), &st)) {
+		*ret = -errno;
+	} else if (!S_ISREG(st.st_mode) || st.st_size <= 0) {
+		*ret = -EINVAL;
+	} else if ((unsigned long long)st.st_size > max) {
+		*ret = -EFBIG;
+	} else {
+		buf = malloc((size_t)st.st_size);
+		if (!buf)
+			*ret = -ENOMEM;
+		else if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+			*ret = -EIO;
+		else
+			*len = (size_t)st.st_size;
+	}
+	fclose(f);
+	if (*ret) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static inline void nfips_file_free(void *buf)
+{
+	free(buf);
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #define nfips_cpu_relax()	__builtin_ia32_pause()

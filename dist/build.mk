@@ -75,7 +75,7 @@ DKMS_SRCTREE ?= /usr/src
 DKMS_FLAGS ?=
 DKMS_DIR := $(DESTDIR)$(DKMS_SRCTREE)/nfips-$(NFIPS_VERSION)
 DKMS_SRCS := Kbuild $(wildcard core/*.c core/*.h kmod/*.c kmod/*.h include/uapi/linux/*.h) \
-	$(OPMOD_SRCS)
+	$(OPMOD_SRCS) $(wildcard opmodules/*.h)
 
 dkms-src:
 	rm -rf $(DKMS_DIR)

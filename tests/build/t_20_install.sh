@@ -22,7 +22,8 @@ expected() {	# expected PREFIX SYSCONFDIR
 	printf '%s\n' "$p/sbin/nfipsd" "$p/sbin/nfipsctl" "$p/bin/nfips-rude" \
 		"$p/bin/nfips-crude" "$p/lib/nfips/plugins/nfips_op_header.so" \
 		"$p/lib/nfips/plugins/nfips_op_bm.so" "$p/lib/nfips/plugins/nfips_op_sleep.so" \
-		"$p/lib/nfips/plugins/nfips_op_hs.so" "$p/share/man/man8/nfipsctl.8" \
+		"$p/lib/nfips/plugins/nfips_op_hs.so" "$p/lib/nfips/plugins/nfips_op_ac.so" \
+		"$p/share/man/man8/nfipsctl.8" \
 		"$p/share/man/man8/nfipsd.8" "$p/share/man/man5/nfips.conf.5" \
 		"$p/share/doc/nfips/nfips.conf.example" "$e/nfips/nfips.conf" \
 		"$p/lib/systemd/system/nfipsd.service" | sort

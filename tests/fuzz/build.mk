@@ -34,9 +34,12 @@ fuzzobj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_KSFT_DIR := $(BUILD)/kselftest
 $(call fuzzobj,tests/unit/unit_lib.c $(wildcard tests/fuzz/*.c)): $(FUZZ_KSFT_DIR)/kselftest.h
 
+# op_ac reads patterns-file= with fopen(): in every harness (the unit
+# registry links it) that fopen() serves the jail only, like rude_lib's.
 FUZZ_COMMON := tests/fuzz/fuzz_common.c tests/unit/unit_lib.c $(CORE_SRCS) \
-	$(OPMOD_SRCS)
-FUZZ_HARNESSES := fuzz_pkt fuzz_args fuzz_config
+	$(filter-out opmodules/op_ac.c,$(OPMOD_SRCS))
+FUZZ_AC_JAIL := $(FUZZ_DIR)/obj/opmodules/op_ac.jail.o
+FUZZ_HARNESSES := fuzz_pkt fuzz_args fuzz_config fuzz_ac
 FUZZ_EXTRA_fuzz_pkt :=
 FUZZ_EXTRA_fuzz_args :=
 FUZZ_EXTRA_fuzz_config :=
@@ -58,6 +61,8 @@ $(BUILD)/unit/test_fuzz_regress: $(call sanobj,opmodules/op_hs.c) \
 endif
 $(FUZZ_DIR)/obj/opmodules/op_hs.jail.o: $(FUZZ_DIR)/obj/opmodules/op_hs.o
 	objcopy --redefine-sym fopen=nfips_fuzz_fopen $< $@
+$(FUZZ_AC_JAIL): $(FUZZ_DIR)/obj/opmodules/op_ac.o
+	objcopy --redefine-sym fopen=nfips_fuzz_fopen $< $@
 
 # The RUDE/CRUDE harnesses need tools/rude's library (its own issue).
 ifneq ($(wildcard tools/rude/rude_lib.c),)
@@ -70,7 +75,7 @@ $(BUILD)/unit/test_fuzz_regress: $(call sanobj,tools/rude/rude_lib.c)
 endif
 
 define fuzz_harness
-$(FUZZ_DIR)/$(1): $(call fuzzobj,tests/fuzz/$(1).c $(FUZZ_COMMON)) $(FUZZ_EXTRA_$(1))
+$(FUZZ_DIR)/$(1): $(call fuzzobj,tests/fuzz/$(1).c $(FUZZ_COMMON)) $(FUZZ_AC_JAIL) $(FUZZ_EXTRA_$(1))
 	$$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $$@ $$^ $(FUZZ_LIBS_$(1)) -pthread
 endef
 $(foreach h,$(FUZZ_HARNESSES),$(eval $(call fuzz_harness,$(h))))

@@ -92,6 +92,9 @@ static const struct {
 	{ "bad.trace", "100 soon\n" },
 	{ "big.trace", "32768 0.1\n32769 0.1\n" },
 	{ "empty.trace", "" },
+	/* patterns-file= of the ac harness (fuzz_ac.c) */
+	{ "pats.txt", "# comment\nsig0001\n\n\"quoted pat\"\r\n|de ad|\nEVIL\nEV\n" },
+	{ "badpat.txt", "ok\n|zz|\n" },
 };
 
 static void jail_cleanup(void)

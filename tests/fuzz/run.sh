@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 RUN=build/fuzz/run
-ALL_HARNESSES="fuzz_pkt fuzz_args fuzz_config fuzz_rude_script fuzz_rude_wire"
+ALL_HARNESSES="fuzz_pkt fuzz_args fuzz_config fuzz_ac fuzz_rude_script fuzz_rude_wire"
 
 echo "TAP version 13"
 if ! command -v clang >/dev/null; then

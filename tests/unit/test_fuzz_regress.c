@@ -43,6 +43,12 @@
 #undef LLVMFuzzerInitialize
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerInitialize	ac_init_h
+#define LLVMFuzzerTestOneInput	ac_one
+#include "../fuzz/fuzz_ac.c"
+#undef LLVMFuzzerInitialize
+#undef LLVMFuzzerTestOneInput
+
 /* The RUDE harnesses need tools/rude (tests/fuzz/build.mk links it). */
 #if __has_include("../../tools/rude/rude.h")
 #define HAVE_RUDE 1
@@ -74,6 +80,7 @@ static const struct harness harnesses[] = {
 	{ "fuzz_pkt", pkt_init, pkt_one, false },
 	{ "fuzz_args", args_init, args_one, false },
 	{ "fuzz_config", config_init, config_one, false },
+	{ "fuzz_ac", ac_init_h, ac_one, true },
 #ifdef HAVE_RUDE
 	{ "fuzz_rude_script", rude_script_init, rude_script_one, true },
 	{ "fuzz_rude_wire", rude_wire_init, rude_wire_one, false },

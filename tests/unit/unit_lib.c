@@ -6,6 +6,7 @@ int unit_op_refs;
 
 static struct nfips_op_ops *const types[] = {
 	&nfips_op_header_ops, &nfips_op_bm_ops, &nfips_op_sleep_ops,
+	&nfips_op_ac_ops,
 };
 
 /* The unit tests' registry: the op-modules linked in statically. */

@@ -100,6 +100,22 @@ args = [
 for i, a in enumerate(args):
     put("fuzz_args", "%02d" % i, a)
 
+# ---- ac op-module (fuzz_ac): ARGS, newline, PAYLOAD -----------------------
+ac = [
+    ("pattern=he pattern=she pattern=his pattern=hers", b"ushers"),
+    ("pattern=abcdef pattern=abc pattern=bcd pattern=cde", b"xxabxcdefab"),
+    ('pattern="EVIL" nocase offset=2 depth=10 action=alert', b"..xxevil...EVIL"),
+    ("pattern=|00 ff 00| pattern=\"GET /|0d 0a|\" action=accept", b"a\0\xff\0GET /\r\n"),
+    ("patterns-file=pats.txt nocase", b"GET /?q=QUOTED PAT&sig0001"),
+    ("patterns-file=pats.txt pattern=extra depth=40", b"EV" + b"x" * 40 + b"EVIL"),
+    ("patterns-file=badpat.txt", b"ok"),
+    ("patterns-file=missing.txt", b""),
+    ("pattern=aaaa pattern=aaab pattern=aab pattern=b offset=3", b"aaaaab"),
+    ("pattern=" + " pattern=".join("p%02d" % i for i in range(40)), b"zzp39zz"),
+]
+for i, (a, payload) in enumerate(ac):
+    put("fuzz_ac", "%02d" % i, a.encode() + b"\n" + payload)
+
 # ---- config files (fuzz_config): README.md, DESIGN.md, test_config.c -----
 put("fuzz_config", "readme", """queue   workers=2 maxlen=4096 overflow=drop          # or overflow=accept (fail-open)
 op      nullscan  header  sig=null action=drop

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ac op-module's private state (opmodules/op_ac.c), in a header only so
+ * that the unit tests can report the automaton's size: nothing but op_ac.c
+ * may change it, and the twins never look inside.
+ */
+#ifndef NFIPS_OP_AC_H
+#define NFIPS_OP_AC_H
+
+#include "nfips_op.h"
+
+/* Limits of one ac op; init refuses above them (op_ac.c explains). */
+#define NFIPS_AC_MAX_PATTERNS	100000
+#define NFIPS_AC_MAX_PATTERN_LEN 1024
+#define NFIPS_AC_MAX_BYTES	(2u << 20)	/* all patterns' bytes */
+#define NFIPS_AC_MAX_TABLE	(64u << 20)	/* the transition table */
+#define NFIPS_AC_MAX_FILE	(64u << 20)	/* one patterns-file, as hs */
+
+struct nfips_ac {
+	/* Hot: what ->process reads. */
+	const void *tbl;	/* rows x stride row offsets, u16 or u32 */
+	u32 stride;		/* byte classes, class 0 included */
+	u32 match;		/* the offset standing for every matching state */
+	bool wide;		/* entries are u32 (an offset above 65535) */
+	int result;
+	struct nfips_payload_opts o;
+	u8 cls[256];		/* byte -> class (case folded by nocase) */
+	/* Cold: for diagnostics. */
+	u32 patterns;		/* patterns given, duplicates included */
+	u32 rows;		/* states with a row (non-matching states) */
+	u32 trie_nodes;		/* nodes of the trie it was built from */
+	size_t table_bytes;	/* the table's size */
+};
+
+#endif /* NFIPS_OP_AC_H */
