@@ -134,7 +134,7 @@ if [[ $WHERE == vm ]]; then
 	COST_RATES_E3=${COST_RATES_E3:-"800 1600 2400"}
 	COST_RATES_HS=${COST_RATES_HS:-"$COST_RATES_E3"}
 	# ac (issue 15): one pass over the payload whatever the pattern count.
-	COST_RATES_AC=${COST_RATES_AC:-"3000 6000 10000"}
+	COST_RATES_AC=${COST_RATES_AC:-"5000 10000 18000"}
 	DELAY_PPS=${DELAY_PPS:-1000}
 else
 	# Plain forwarding ~110-145 kpps of one nfips-rude flow's 64-byte
