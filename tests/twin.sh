@@ -303,7 +303,8 @@ expect_dropped() {
 	[[ $m == "$mwant" ]] ||
 		why+=("the markers sent behind them: $m of $mwant arrived, so the packets under test are not known to be decided")
 	[[ $got == "$want" ]] || why+=("$ctr: expected $want, counted $got at dst")
-	wait_for "${EXPECT_WAIT:-5}" "$@" || why+=("the IPS's count of the drops does not hold: $*")
+	wait_for "${EXPECT_WAIT:-5}" "$@" ||
+		why+=("the IPS's count of the drops does not hold: $* (the twin's global dropped reads $(twin_stat global "" dropped))")
 	if ((${#why[@]} == 0)); then
 		tap_ok "$name"
 	else
