@@ -55,7 +55,7 @@ queue_rules() { { ns "$NS_IPS" iptables-save -t mangle; } 2>/dev/null | grep -c 
 # with nfipsd down and no --queue-bypass, the kernel drops each one there.
 queue_hits() {
 	ns "$NS_IPS" iptables-save -c -t mangle 2>/dev/null |
-		awk -F'[][:]' '/-j NFQUEUE/ { s += $2 } END { print s + 0 }'
+		sed -n 's/^\[\([0-9]*\):.*-j NFQUEUE.*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
 }
 queue_hits_ge() { (($(queue_hits) >= $1)); }
 dropped_is() { twin_stat_is global "" dropped "$1"; }
