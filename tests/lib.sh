@@ -144,6 +144,22 @@ count_in() {
 	ns "$1" "$cmd" -w -I INPUT -p "$2" --dport "$3" -m comment --comment "$4" -j ACCEPT
 }
 
+# count_payload NS PROTO PORT NAME PATTERN: count the packets delivered to NS
+# for PROTO/PORT whose payload holds PATTERN ("!PATTERN": does not hold it),
+# so that good and bad packets of one flow are counted apart. The rule has no
+# target: it counts and lets the packet on; it goes first in INPUT, so a
+# count_in rule for the same port must be made before it, not after.
+# Read it back with ipt_count NS filter INPUT NAME (or arrived).
+count_payload() {
+	local neg=() pat=$5
+	if [[ $pat == !* ]]; then
+		neg=('!')
+		pat=${pat#!}
+	fi
+	ns "$1" iptables -w -I INPUT -p "$2" --dport "$3" -m string --algo bm \
+		"${neg[@]}" --string "$pat" -m comment --comment "$4"
+}
+
 topo_setup() {
 	local sfx=${TOPO_SUFFIX:-$$-$RANDOM}
 	NS_SRC=nfsrc-$sfx NS_IPS=nfips-$sfx NS_DST=nfdst-$sfx

@@ -6,7 +6,12 @@
 # test lines ("ok N - name", "not ok N - name", "ok N - name # SKIP why") on
 # stdout and exits 0 (all passed), 4 (whole tier skipped) or non-zero.
 # A tier that is not built yet, or that exits non-zero without reporting a
-# failure, is counted visibly: a skip or a failure, never a pass.
+# failure, is counted visibly: a skip or a failure, never a pass; a tier that
+# exits 0 without a test line is a failure.
+#
+# With CI=true (.ci/run sets it) a tier that passed nothing (skipped whole,
+# or not built) fails the run: in CI a skip must not hide a tier that never
+# ran, such as the kmod tiers when the kernel cannot be fetched.
 #
 # Usage: tests/run.sh TIER...
 set -u
@@ -26,8 +31,13 @@ for tier in "$@"; do
 	log=build/tests/$tier.tap
 	echo "# tier: $tier"
 	if [[ ! -x $script ]]; then
-		report ok "$tier" "SKIP tier not built yet"
-		skipped=$((skipped + 1))
+		if [[ ${CI:-} == true ]]; then
+			report "not ok" "$tier: no $script (CI=true: a tier that does not run fails)"
+			failed=$((failed + 1))
+		else
+			report ok "$tier" "SKIP tier not built yet"
+			skipped=$((skipped + 1))
+		fi
 		continue
 	fi
 	start=$SECONDS
@@ -55,9 +65,18 @@ for tier in "$@"; do
 	rc=$(sed -n 's/^__rc=//p' "$log.rc")
 	echo "# tier $tier: $p passed, $f failed, $s skipped in $((SECONDS - start))s (rc=$rc)"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	if [[ $rc -eq 4 && $p -eq 0 && $f -eq 0 ]]; then
+	if [[ $rc -eq 4 && $p -eq 0 && $f -eq 0 && ${CI:-} == true ]]; then
+		report "not ok" "$tier: skipped whole (CI=true: a tier that does not run fails): $(grep -m1 -oE 'SKIP.*' "$log" | cut -c6- || true)"
+		failed=$((failed + 1))
+	elif [[ $rc -eq 4 && $p -eq 0 && $f -eq 0 ]]; then
 		report ok "$tier" "SKIP $(grep -m1 -oE 'SKIP.*' "$log" | cut -c6- || true)"
 		skipped=$((skipped + 1))
+	elif [[ $rc -eq 0 && $p -eq 0 && $f -eq 0 && $s -eq 0 ]]; then
+		report "not ok" "$tier exited 0 without a test line"
+		failed=$((failed + 1))
+	elif [[ $rc -eq 0 && $p -eq 0 && $f -eq 0 && ${CI:-} == true ]]; then
+		report "not ok" "$tier: every test skipped (CI=true: a tier that does not run fails)"
+		failed=$((failed + 1))
 	elif [[ $rc -ne 0 && $rc -ne 4 && $f -eq 0 ]]; then
 		report "not ok" "$tier exited with status $rc"
 		failed=$((failed + 1))

@@ -5,7 +5,9 @@
 # each script under a timeout and passes its TAP lines on, numbered in one
 # stream, with the script's name in front. A script that exits 4 without
 # test lines is one skip; one that fails (or times out) without a "not ok"
-# line of its own is one failure. Sourced; sets n, passed, failed, skipped.
+# line of its own is one failure, and so is one that exits 0 without any
+# test line (it checked nothing; it must not vanish from the count).
+# Sourced; sets n, passed, failed, skipped.
 #
 # Usage: run_scripts TIMEOUT SCRIPT...
 
@@ -53,6 +55,9 @@ run_scripts() {
 			else
 				emit "not ok" "$name: exited with status $rc"
 			fi
+			f=$((f + 1))
+		elif [[ $rc -eq 0 && $p -eq 0 && $f -eq 0 && $s -eq 0 ]]; then
+			emit "not ok" "$name: exited 0 without a test line"
 			f=$((f + 1))
 		fi
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))

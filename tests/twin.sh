@@ -19,6 +19,10 @@
 #                              "NAME (TYPE)"), or a rule's line number
 #                              (matches "LINE: MATCH -> ...")
 #   twin_stat_is KIND NAME KEY VALUE   for wait_for
+#   twin_sum KIND KEY          a counter summed over the records of KIND
+#                              ("none" and status 1 when no record has it)
+#   expect_dropped ...         a drop check that waits for proof that the
+#                              packets under test were decided (below)
 #   twin_done                  stop the twin with checks of its own
 #                              (sanitizer reports, clean exit, module
 #                              unload), then tap_done
@@ -159,18 +163,23 @@ twin_stat() {
 	END { if (!found) { print "none"; exit 1 } }'
 }
 
-# twin_sum KIND KEY: a counter summed over all records of KIND.
+# twin_sum KIND KEY: a counter summed over all records of KIND; "none" and
+# status 1 when the twin gave no stats or no record of KIND carries KEY. A
+# missing counter is an error, never 0: a check of "0 packets" must not pass
+# because there were no stats to read.
 twin_sum() {
-	twin_ctl stats 2>/dev/null | awk -v kind="$1" -v key="$2" '
+	local out
+	out=$(twin_ctl stats 2>/dev/null) || { echo none; return 1; }
+	awk -v kind="$1" -v key="$2" '
 	$1 == kind {
 		line = $0
 		if (!match(line, /:[^:]*$/))
 			next
 		c = split(substr(line, RSTART + 1), v, " ")
 		for (i = 1; i < c; i += 2)
-			if (v[i] == key) s += v[i + 1]
+			if (v[i] == key) { s += v[i + 1]; found = 1 }
 	}
-	END { print s + 0 }'
+	END { if (!found) { print "none"; exit 1 } print s + 0 }' <<<"$out"
 }
 
 twin_stat_is() { [[ $(twin_stat "$1" "$2" "$3") == "$4" ]]; }
@@ -268,6 +277,39 @@ expect_arrived() {
 expect_stat() {
 	wait_for 5 twin_stat_is "$2" "$3" "$4" "$5"
 	tap_expect "$1" "$5" "$(twin_stat "$2" "$3" "$4")"
+}
+
+# arrived_ge NS COUNTER N: at least N packets counted (for wait_for).
+arrived_ge() { local a; a=$(arrived "$1" "$2"); [[ $a =~ ^[0-9]+$ ]] && ((a >= $3)); }
+
+# expect_dropped NAME NS COUNTER WANT MARKER MARKER_WANT CMD...: a drop check
+# that cannot pass before the packets under test were decided. Waiting for a
+# counter to stay at its expected value proves nothing (it is there at once),
+# so the caller sends the packets under test, then marker packets that must
+# pass along the same path behind them: the same flow (addresses, protocol,
+# ports), so the same queue and worker take them in order, counted apart at
+# dst (count_payload). Waits (up to $EXPECT_WAIT s, default 5: a debug kernel
+# under emulation needs more) until MARKER in NS reads MARKER_WANT:
+# by then the twin decided the packets under test, and one it wrongly passed
+# was forwarded ahead of the markers. Then COUNTER must read WANT, and CMD
+# (polled as long), the IPS's own account of the drops, must succeed: for
+# example twin_stat_is global "" dropped N.
+expect_dropped() {
+	local name=$1 ns=$2 ctr=$3 want=$4 mark=$5 mwant=$6 got m why=()
+	shift 6
+	wait_for "${EXPECT_WAIT:-5}" arrived_is "$ns" "$mark" "$mwant"
+	m=$(arrived "$ns" "$mark")
+	got=$(arrived "$ns" "$ctr")
+	[[ $m == "$mwant" ]] ||
+		why+=("the markers sent behind them: $m of $mwant arrived, so the packets under test are not known to be decided")
+	[[ $got == "$want" ]] || why+=("$ctr: expected $want, counted $got at dst")
+	wait_for "${EXPECT_WAIT:-5}" "$@" ||
+		why+=("the IPS's count of the drops does not hold: $* (the twin's global dropped reads $(twin_stat global "" dropped))")
+	if ((${#why[@]} == 0)); then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "${why[@]}"
+	fi
 }
 
 # listening NS PORT: a TCP socket listens on PORT in NS.

@@ -15,10 +15,15 @@
 # still leave through it, the op-module unloads once they have, and
 # `rmmod nfips` follows with the flood still running.
 # At the end, with no flood, traffic passes a fresh load: the twin works.
+# Every cycle must find packets queued before its unload. Each cycle's
+# packets are accounted for by what entered ips (counted before the hook)
+# and what arrived at dst: none arrives twice, and in the flush-and-drain
+# cycles every packet that entered arrives but for the counted overflow drops.
 #
 #   NS_SRC                  NS_IPS: nfips.ko (un)loaded         NS_DST
 #   eth0 10.91.1.1 ------ eth0  queue workers=1        eth1 ----- eth0 10.91.2.2
 #   nfips-send flood         chain pass (empty) |                count_in udp 7100
+#                            (mangle PREROUTING counts entered)
 #   (udp dport 7100)         chain slow: sleep usec=200
 #
 # Env: NFIPS_SOAK_RMMOD_CYCLES  cycles (default 20; 6 on a stock kernel)
@@ -33,6 +38,12 @@ CYCLES=$(soak_count NFIPS_SOAK_RMMOD_CYCLES 20 6)
 PPS=$(soak_count NFIPS_SOAK_FLOOD_PPS 20000)
 PORT=7100
 soak_setup $PORT
+# What entered ips for the flood's port, counted before nfips's hook (mangle
+# PREROUTING runs first; nfips hooks PREROUTING last): against what arrived
+# at dst, each cycle's packets are accounted for while counters of nfips
+# itself vanish with each rmmod.
+ns "$NS_IPS" iptables -w -t mangle -I PREROUTING -p udp --dport $PORT -m comment --comment entered
+entered() { ipt_count "$NS_IPS" mangle PREROUTING entered; }
 
 cat >"$T/pass.conf" <<CONF
 queue  workers=1 maxlen=65536 overflow=drop
@@ -66,10 +77,29 @@ flood_stop() {
 	flood_pid='' burst=''
 }
 
-fails=0 queued_seen=0 refused=0 burst=
+fails=0 queued_seen=0 refused=0 burst= twice=0 lost_slow=0 slow_cycles=0
 note() { tap_diag "cycle $c: $*"; fails=$((fails + 1)); }
+# account CYCLE CONF E0 A0 [OVF]: one cycle's packets, from what entered ips
+# and arrived at dst since E0 and A0. None may arrive twice; in a slow cycle
+# (flush, drain, then rmmod) none is freed by the unload, so every packet
+# that entered arrived but for the overflow drops the twin counted (OVF).
+account() {
+	local e a
+	e=$(($(entered) - $3)) a=$(($(arrived "$NS_DST" rx) - $4))
+	tap_diag "cycle $1 ($2): $e entered ips, $a arrived at dst${5:+, $5 overflow drops}"
+	((a > e)) && twice=$((twice + 1))
+	if [[ $2 == slow ]]; then
+		slow_cycles=$((slow_cycles + 1))
+		((e - a == ${5:-0})) || lost_slow=$((lost_slow + 1))
+	fi
+}
+slow_settled() { (($(entered) - e0 - $(arrived "$NS_DST" rx) + a0 == ovf)); }
+pending=
 for ((c = 1; c <= CYCLES; c++)); do
 	loaded nfips || modprobe nfips || { note "modprobe nfips failed"; break; }
+	[[ -n $pending ]] && account $pending
+	pending=
+	e0=$(entered) a0=$(arrived "$NS_DST" rx) ovf=
 	if ((c % 2)); then conf=pass; else conf=slow; fi
 	if ! out=$(twin_load "$T/$conf.conf" 2>&1); then
 		note "load $conf.conf: $out"
@@ -88,10 +118,14 @@ for ((c = 1; c <= CYCLES; c++)); do
 			--payload burst --count 1000000 --rate 0 >/dev/null 2>&1 &
 		burst=$!
 		lib_pids+=("$burst")
-		wait_for $((2 * SLOW)) global_above queued 0
+	fi
+	# The unload must find work in flight: the queue held packets.
+	if wait_for $((2 * SLOW)) global_above queued 0; then
+		queued_seen=$((queued_seen + 1))
+	else
+		note "the queue never held a packet before the unload"
 	fi
 	q=$(twin_stat global "" queued)
-	[[ $q =~ ^[0-9]+$ ]] && ((q > 0)) && queued_seen=$((queued_seen + 1))
 	if [[ $conf == slow ]]; then
 		if rmmod nfips_op_sleep 2>/dev/null; then
 			note "rmmod nfips_op_sleep succeeded while the config uses it"
@@ -102,6 +136,7 @@ for ((c = 1; c <= CYCLES; c++)); do
 		# The packets queued under the old config leave through it first.
 		wait_for $((20 * SLOW)) rmmod_ok nfips_op_sleep ||
 			note "nfips_op_sleep did not unload after flush"
+		ovf=$(twin_stat global "" overflow)
 	fi
 	echo "# cycle $c ($conf): $q queued at rmmod"
 	if ! out=$(rmmod nfips 2>&1); then
@@ -113,17 +148,29 @@ for ((c = 1; c <= CYCLES; c++)); do
 	fi
 	not_loaded nfips || note "nfips still in /proc/modules after rmmod"
 	flood_stop
+	if [[ $conf == slow ]]; then
+		# The last packets reach dst: poll until they are all there.
+		wait_for $((5 * SLOW)) slow_settled
+		account $c slow "$e0" "$a0" "$ovf"
+	else
+		# The packets freed by the unload never arrive, so there is no
+		# count to wait for: accounted when the next cycle starts, when
+		# those still in flight have long arrived.
+		pending="$c pass $e0 $a0"
+	fi
 done
 flood_stop
+[[ -n $pending ]] && account $pending
 if ((fails == 0)); then
 	tap_ok "$CYCLES cycles of load, flood, rmmod with packets queued, reload"
 else
 	tap_fail "$CYCLES cycles of load, flood, rmmod with packets queued, reload" "$fails problems (above)"
 fi
 tap_expect "rmmod nfips_op_sleep refused while in use (every even cycle)" $((CYCLES / 2)) "$refused"
-# Not guaranteed by the test's construction, so a note: how often the queue
-# held packets at the moment of the unload.
-tap_diag "the queue held packets at rmmod in $queued_seen of $CYCLES cycles"
+tap_expect "the queue held packets before the unload in every cycle" "$CYCLES" "$queued_seen"
+tap_expect "no stolen packet left twice (no cycle's dst count above what entered ips)" 0 "$twice"
+tap_expect "every packet of the $slow_cycles flush-and-drain cycles left once: arrived = entered - overflow drops" \
+	0 "$lost_slow"
 
 # Afterwards: the twin still works.
 modprobe nfips

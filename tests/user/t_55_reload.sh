@@ -51,8 +51,9 @@ for ((i = 1; i <= RELOADS; i++)); do
 	if ((i % 2)); then f=b.conf; else f=a.conf; fi
 	twin_ctl load "$T/$f" && loads_ok=$((loads_ok + 1))
 done
-# Some traffic after the last swap too.
-sleep 0.2
+# Some traffic after the last swap too: 100 packets through the last config.
+after=$(arrived "$NS_DST" r5060)
+wait_for 5 arrived_ge "$NS_DST" r5060 $((after + 100))
 kill -TERM $sender
 wait $sender
 N=$(sed -n 's/^sent \([0-9]*\) packets$/\1/p' "$T/sender.err")

@@ -6,7 +6,12 @@
 # resumes inspection; with overflow=drop traffic stops while nfipsd is down.
 #
 #   src (nfips-send) ---> ips (nfipsd; kill -9; restart) ---> dst
-#   UDP :5070 clean, :5071 "EVIL"                             counts each port
+#   UDP :5070 clean, :5071 "EVIL"    selects 5070-5071        counts 5070, 5072,
+#   and markers behind it, :5072                              and 5071 EVIL apart
+#   unselected                                                from its markers
+#
+# A drop check waits for proof that the packets were decided (markers sent
+# behind them arrive) and checks the IPS's own count of the drops.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../twin.sh"
 
@@ -28,27 +33,46 @@ CONF
 conf accept >"$T/open.conf"
 conf drop >"$T/closed.conf"
 
+# dst counts the clean port, and the EVIL port's packets apart by payload:
+# "evil" those that carry EVIL, "mark" the clean markers sent behind them on
+# the same flow (expect_dropped). 5072 is selected by no rule: it never
+# queues, so it passes while nfipsd is down in either mode.
 count_in "$NS_DST" udp 5070 clean
-count_in "$NS_DST" udp 5071 evil
+count_in "$NS_DST" udp 5072 free
+count_payload "$NS_DST" udp 5071 evil EVIL
+count_payload "$NS_DST" udp 5071 mark '!EVIL'
 clean() { send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5070 --payload "fine" --count "$1"; }
 evil() { send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5071 --payload "an EVIL one" --count "$1"; }
+mark() { send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5071 --payload "a marker" --count "$1"; }
+free() { send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5072 --payload "unselected" --count "$1"; }
 kill9() {
 	kill -9 "$twin_pid"
 	wait "$twin_pid" 2>/dev/null
 	twin_pid=""
 }
 queue_rules() { { ns "$NS_IPS" iptables-save -t mangle; } 2>/dev/null | grep -c -- '-j NFQUEUE'; }
+# Packets the NFQUEUE rules sent towards the queues (their rule counters):
+# with nfipsd down and no --queue-bypass, the kernel drops each one there.
+queue_hits() {
+	ns "$NS_IPS" iptables-save -c -t mangle 2>/dev/null |
+		sed -n 's/^\[\([0-9]*\):.*-j NFQUEUE.*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
+queue_hits_ge() { (($(queue_hits) >= $1)); }
+dropped_is() { twin_stat_is global "" dropped "$1"; }
 
 twin_load "$T/open.conf" || { tap_fail "nfipsd starts"; twin_done; }
 evil 5
+mark 5
+expect_dropped "running: evil packets dropped (5 markers behind them arrived, nfipsd dropped 5)" \
+	"$NS_DST" evil 0 mark 5 dropped_is 5
 clean 5
-expect_arrived "running: evil packets dropped" "$NS_DST" evil 0
 expect_arrived "running: clean packets pass" "$NS_DST" clean 5
 
 # A steady flow while nfipsd dies: what is sent after the death arrives.
 send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5070 --payload "flow" --count 1000 --rate 1000 &
 flow=$!
-sleep 0.3
+# nfipsd is killed mid-flow: once the flow is seen passing it.
+wait_for 5 arrived_ge "$NS_DST" clean 105
 kill9
 wait $flow
 got=$(arrived "$NS_DST" clean)
@@ -68,8 +92,10 @@ expect_arrived "nfipsd down, fail-open: evil packets pass uninspected" "$NS_DST"
 twin_load "$T/open.conf" || { tap_fail "nfipsd restarts"; twin_done; }
 tap_expect "the restart replaced the old rules (one NFQUEUE rule)" 1 "$(queue_rules)"
 evil 5
+mark 5
+expect_dropped "restarted: evil packets dropped again (markers behind them arrived, nfipsd dropped 5)" \
+	"$NS_DST" evil 5 mark 10 dropped_is 5
 clean 5
-expect_arrived "restarted: evil packets dropped again" "$NS_DST" evil 5
 expect_arrived "restarted: clean packets pass" "$NS_DST" clean $((base + 25))
 
 # Fail-closed.
@@ -77,11 +103,20 @@ twin_ctl load "$T/closed.conf" || tap_fail "load overflow=drop config"
 tap_check "overflow=drop: the rules have no --queue-bypass" \
 	bash -c "! ip netns exec $NS_IPS iptables-save -t mangle | grep -q -- --queue-bypass"
 kill9
+hits0=$(queue_hits)
+free0=$(arrived "$NS_DST" free)
 clean 20
 evil 5
-sleep 0.5
-expect_arrived "nfipsd down, overflow=drop: nothing passes" "$NS_DST" clean $((base + 25))
-expect_arrived "nfipsd down, overflow=drop: no evil passes" "$NS_DST" evil 5
+mark 5
+# Proof that they were decided: the NFQUEUE rules counted all 30 (the kernel
+# drops each at the rule, in the same pass, with no listener), then
+# unselected packets sent after that arrive.
+wait_for 5 queue_hits_ge $((hits0 + 30))
+free 5
+expect_dropped "nfipsd down, overflow=drop: no evil passes" \
+	"$NS_DST" evil 5 free $((free0 + 5)) queue_hits_ge $((hits0 + 30))
+expect_arrived "nfipsd down, overflow=drop: no clean packet passes" "$NS_DST" clean $((base + 25))
+tap_expect "nfipsd down, overflow=drop: no marker passes" 10 "$(arrived "$NS_DST" mark)"
 twin_load "$T/closed.conf" || { tap_fail "nfipsd restarts"; twin_done; }
 clean 5
 expect_arrived "restarted: traffic flows again" "$NS_DST" clean $((base + 30))

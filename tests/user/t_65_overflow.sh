@@ -31,9 +31,16 @@ count_in "$NS_DST" udp 5080 o5080
 N=400
 send_from "$NS_SRC" -d "$DST_IP" -P udp --dport 5080 --payload "burst" --count $N
 
-idle() { [[ $(twin_stat global "" queued) == 0 ]]; }
-wait_for 10 idle
-sleep 0.3	# the last verdicts are counted
+# Done when every burst packet is accounted for: the kernel's overflow count
+# and nfipsd's verdicts are read at different times, so poll until received
+# reaches N and balances (the last verdicts are counted after they are sent).
+settled() {
+	local r a d
+	r=$(twin_stat global "" received) a=$(twin_stat global "" accepted) d=$(twin_stat global "" dropped)
+	[[ "$r $a $d" =~ ^[0-9]+\ [0-9]+\ [0-9]+$ ]] && ((r == N && r == a + d)) &&
+		[[ $(twin_stat global "" queued) == 0 ]]
+}
+wait_for 10 settled
 rx=$(twin_stat global "" received)
 acc=$(twin_stat global "" accepted)
 drop=$(twin_stat global "" dropped)

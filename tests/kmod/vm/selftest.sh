@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Checks that the kmod harness reports what it must: a kernel warning in the
-# log, a kernel panic, a test timeout, a VM timeout, a bad exit status, a
-# skip, and that what a test leaves behind is cleaned up before the next one;
-# and that no test can hang the tier: a test that freezes the VM for good, or
+# log, a kernel panic, a test timeout, a VM timeout, a bad exit status, an
+# exit 0 without a test line, a skip, and that what a test leaves behind is
+# cleaned up before the next one; and that no test can hang the tier: a test that freezes the VM for good, or
 # crashes its kernel, fails within a bounded time and the tests after it run
 # in a fresh VM. Boots the VM six times (about two minutes). Prints TAP;
 # exit 0 when the harness behaves.
@@ -43,7 +43,7 @@ run() {	# run EXPECTED_STATUS: tests/kmod/run.sh, output in $log
 }
 
 echo "TAP version 13"
-run 1 KMOD_TESTS="vm/selftest/warn vm/selftest/hang vm/selftest/leftover vm/selftest/skip vm/selftest/status t_00_smoke vm/selftest/pin"
+run 1 KMOD_TESTS="vm/selftest/warn vm/selftest/hang vm/selftest/leftover vm/selftest/skip vm/selftest/status vm/selftest/silent t_00_smoke vm/selftest/pin"
 expect "a warning in the kernel log fails the test that caused it" '^not ok [0-9]+ - warn: kernel splat: WARNING: CPU'
 expect "a test over its own timeout is killed and fails" '^not ok [0-9]+ - hang: timed out after 3s'
 expect "left processes are killed and named" '^# nfips-vm: leftover left processes running, killed: [0-9]+\(sleep\)'
@@ -52,6 +52,7 @@ expect "left modules are unloaded" '^# nfips-vm: leftover left modules loaded: n
 expect "exit 4 without test lines is a skip" '^ok [0-9]+ - skip # SKIP'
 expect "a bad exit status without not ok fails" '^not ok [0-9]+ - status: exited with status 3'
 expect "a last line without a newline arrives" '^# a last line without newline'
+expect "exit 0 without a test line fails" '^not ok [0-9]+ - silent: exited 0 without a test line'
 expect "the smoke test passes after all that" '^ok [0-9]+ - t_00_smoke: cycle 2: unloaded'
 n=$((n + 1))
 if grep -qE '^not ok [0-9]+ - t_00_smoke' "$log"; then
