@@ -24,6 +24,8 @@
 #define nfips_zalloc(size)	kzalloc(size, GFP_KERNEL)
 #define nfips_free(p)		kfree(p)
 #define nfips_cpu_relax()	cpu_relax()
+/* Between ops of a chain: workers run chains in process context only. */
+#define nfips_cond_resched()	cond_resched()
 
 static inline u64 nfips_now_ns(void)
 {
@@ -99,6 +101,9 @@ typedef int64_t s64;
 
 #define nfips_zalloc(size)	calloc(1, size)
 #define nfips_free(p)		free(p)
+
+/* nfipsd's workers are threads the scheduler preempts anyway. */
+#define nfips_cond_resched()	do { } while (0)
 
 #if defined(__x86_64__) || defined(__i386__)
 #define nfips_cpu_relax()	__builtin_ia32_pause()

@@ -263,6 +263,12 @@ int nfips_chain_run(const struct nfips_policy *policy,
 			nfips_counter_add(&os->accepts, 1);
 			break;
 		}
+		/*
+		 * A chain may hold NFIPS_CHAIN_MAX_OPS ops (sleep ones among
+		 * them): let the kernel worker yield between them, not only
+		 * between packets. Callers run chains in process context.
+		 */
+		nfips_cond_resched();
 	}
 	nfips_counter_add(&cs->packets, 1);
 	nfips_counter_add(verdict == NFIPS_DROP ? &cs->drops : &cs->accepts, 1);

@@ -199,10 +199,10 @@ unsigned int nfips_queue_packet(struct nfips_run *run,
 	return NF_STOLEN;
 
 overflow:
-	/* Also reached when no entry could be allocated: no room is no room. */
-	spin_lock_bh(&w->lock);
-	w->overflow++;
-	spin_unlock_bh(&w->lock);
+	/* Also reached when no entry could be allocated: no room is no room.
+	 * Counted without the worker's lock: a flood against a full queue
+	 * must not contend with the worker for it. */
+	atomic64_inc(&w->overflow);
 	atomic64_inc(&st->overflow);
 	if (run->qconf.overflow == NFIPS_OVERFLOW_ACCEPT) {
 		atomic64_inc(&st->accepted);
