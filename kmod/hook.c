@@ -61,17 +61,17 @@ blind:
 	 * a port match and so the user twin (nfips_policy_select_ex). Counted
 	 * as received and dropped, so the counters still balance.
 	 */
-	atomic64_inc(&nn->stats.received);
-	atomic64_inc(&nn->stats.dropped);
+	nfips_net_count(nn, received);
+	nfips_net_count(nn, dropped);
 	return NF_DROP;
 malformed:
 	/* Documented decision: not ours to judge. ip_rcv_core has checked the
 	 * basic header already; what still fails here is dropped by the IP
 	 * stack right after us. Accepting keeps both counts honest. */
-	atomic64_inc(&nn->stats.malformed);
+	nfips_net_count(nn, malformed);
 	return NF_ACCEPT;
 bypass:
-	atomic64_inc(&nn->stats.bypassed);
+	nfips_net_count(nn, bypassed);
 	return NF_ACCEPT;
 }
 
