@@ -88,6 +88,8 @@ static inline void nfips_file_free(void *buf)
 }
 
 #define nfips_cpu_relax()	cpu_relax()
+/* Between ops of a chain: workers run chains in process context only. */
+#define nfips_cond_resched()	cond_resched()
 
 static inline u64 nfips_now_ns(void)
 {
@@ -213,6 +215,9 @@ static inline void nfips_file_free(void *buf)
 {
 	free(buf);
 }
+
+/* nfipsd's workers are threads the scheduler preempts anyway. */
+#define nfips_cond_resched()	do { } while (0)
 
 #if defined(__x86_64__) || defined(__i386__)
 #define nfips_cpu_relax()	__builtin_ia32_pause()

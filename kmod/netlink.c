@@ -675,7 +675,7 @@ static int put_queue(struct sk_buff *skb, struct nfips_worker *w)
 	/* A consistent set from one worker: its lock is cheap to take. */
 	spin_lock_bh(&w->lock);
 	vals[0] = w->enqueued;
-	vals[1] = w->overflow;
+	vals[1] = atomic64_read(&w->overflow);
 	vals[2] = w->len;
 	vals[3] = w->max_depth;
 	spin_unlock_bh(&w->lock);

@@ -19,21 +19,29 @@ unsigned int nfips_net_id __read_mostly;
 
 void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
 {
-	struct nfips_net_stats *st = &nn->stats;
+	const struct nfips_net_stats *c;
+	int cpu;
 
+	memset(s, 0, sizeof(*s));
 	/* ACCEPTED and DROPPED first, then RECEIVED: a packet is counted as
 	 * received before it can be counted as leaving (the queue lock orders
-	 * the hook's increment before the worker's), so what we read as
-	 * received includes everything we read as left, and QUEUED is never
-	 * negative. */
-	s->accepted = atomic64_read(&st->accepted);
-	s->dropped = atomic64_read(&st->dropped);
+	 * the hook's increment before the worker's, whichever CPUs they run
+	 * on), so what we read as received includes everything we read as
+	 * left, and QUEUED is never negative. */
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(nn->stats, cpu);
+		s->accepted += READ_ONCE(c->accepted);
+		s->dropped += READ_ONCE(c->dropped);
+	}
 	smp_rmb();
-	s->received = atomic64_read(&st->received);
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(nn->stats, cpu);
+		s->received += READ_ONCE(c->received);
+		s->overflow += READ_ONCE(c->overflow);
+		s->bypassed += READ_ONCE(c->bypassed);
+		s->malformed += READ_ONCE(c->malformed);
+	}
 	s->queued = s->received - s->accepted - s->dropped;
-	s->overflow = atomic64_read(&st->overflow);
-	s->bypassed = atomic64_read(&st->bypassed);
-	s->malformed = atomic64_read(&st->malformed);
 }
 
 static void publish(struct nfips_net *nn, struct nfips_run *run, bool discard)
@@ -68,12 +76,23 @@ void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run)
 static int __net_init nfips_net_init(struct net *net)
 {
 	struct nfips_net *nn = nfips_net(net);
+	int ret;
 
 	nn->net = net;
 	mutex_init(&nn->lock);
 	spin_lock_init(&nn->runs_lock);
 	INIT_LIST_HEAD(&nn->runs);
-	return nfips_hook_register(nn);
+	nn->stats = alloc_percpu(struct nfips_net_stats);
+	if (!nn->stats)
+		return -ENOMEM;
+	ret = nfips_hook_register(nn);
+	if (ret)
+		goto err_free_stats;
+	return 0;
+
+err_free_stats:
+	free_percpu(nn->stats);
+	return ret;
 }
 
 static void __net_exit nfips_net_exit(struct net *net)
@@ -85,6 +104,8 @@ static void __net_exit nfips_net_exit(struct net *net)
 	publish(nn, NULL, true);
 	mutex_unlock(&nn->lock);
 	WARN_ON_ONCE(!list_empty(&nn->runs));
+	/* No hook runs and no packet is queued any more: nothing counts. */
+	free_percpu(nn->stats);
 }
 
 static struct pernet_operations nfips_net_ops = {

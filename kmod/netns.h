@@ -5,6 +5,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/netfilter.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -18,15 +19,24 @@ struct nfips_run;
  * when it leaves, in ACCEPTED or DROPPED. QUEUED is never stored: it is
  * RECEIVED - ACCEPTED - DROPPED, read in the order that makes it exact (see
  * nfips_net_stats_read()), so the three always balance.
+ *
+ * Per CPU, summed on read: every packet bumps them, from every CPU, and a
+ * shared cache line would bounce between all of them.
  */
 struct nfips_net_stats {
-	atomic64_t received;
-	atomic64_t accepted;
-	atomic64_t dropped;
-	atomic64_t overflow;
-	atomic64_t bypassed;
-	atomic64_t malformed;
+	u64 received;
+	u64 accepted;
+	u64 dropped;
+	u64 overflow;
+	u64 bypassed;
+	u64 malformed;
 };
+
+/*
+ * Count one event of @nn on this CPU. this_cpu_inc() is safe in the hook
+ * (softirq) and in the workers (process context, preemptible) alike.
+ */
+#define nfips_net_count(nn, field)	this_cpu_inc((nn)->stats->field)
 
 struct nfips_net_snapshot {
 	u64 received, accepted, dropped, queued, overflow, bypassed, malformed;
@@ -51,7 +61,7 @@ struct nfips_net {
 	spinlock_t runs_lock;
 	struct list_head runs;
 	u32 gen;
-	struct nfips_net_stats stats;
+	struct nfips_net_stats __percpu *stats;
 	struct nf_hook_ops hook_ops[2];
 };
 

@@ -62,11 +62,11 @@ static void run_put(struct nfips_run *run)
 /* The one way off the queue. Process context, no lock held. */
 static void leave(struct nfips_run *run, struct nfips_entry *e, int verdict)
 {
-	struct nfips_net_stats *st = &run->nn->stats;
+	struct nfips_net *nn = run->nn;
 	struct sk_buff *skb = e->skb;
 
 	if (verdict == NFIPS_ACCEPT) {
-		atomic64_inc(&st->accepted);
+		nfips_net_count(nn, accepted);
 		/* What nf_reinject() does for NF_ACCEPT: the rest of the stack
 		 * expects BH off and an RCU read side, as in the hook. We are
 		 * the last PREROUTING hook, so okfn is where the packet goes. */
@@ -76,7 +76,7 @@ static void leave(struct nfips_run *run, struct nfips_entry *e, int verdict)
 		local_bh_enable();
 		rcu_read_unlock();
 	} else {
-		atomic64_inc(&st->dropped);
+		nfips_net_count(nn, dropped);
 		kfree_skb(skb);
 	}
 	dev_put(e->state.in);
@@ -116,8 +116,10 @@ static int inspect(struct nfips_run *run, struct nfips_entry *e)
 	off = skb_network_offset(skb);
 	if (off < 0 || off > skb_headlen(skb))
 		return NFIPS_DROP;
-	/* The hook parsed the same bytes, so this fails only if a packet
-	 * changed under us - drop it then as well. */
+	/* The hook parsed the same bytes (beyond the linear part through
+	 * skb_header_pointer; the same parser, so the same L4 header at any
+	 * depth), so this fails only if a packet changed under us - drop it
+	 * then as well. */
 	if (nfips_pkt_parse(&pkt, skb_network_header(skb),
 			    skb_headlen(skb) - off, skb->len - off))
 		return NFIPS_DROP;
@@ -153,14 +155,14 @@ unsigned int nfips_queue_packet(struct nfips_run *run,
 				struct nfips_chain *chain, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	struct nfips_net_stats *st = &run->nn->stats;
+	struct nfips_net *nn = run->nn;
 	struct nfips_worker *w;
 	struct nfips_entry *e = NULL;
 	bool wake;
 
 	/* Flow-affine: one flow, one worker, so its packets keep their order. */
 	w = &run->workers[reciprocal_scale(skb_get_hash(skb), run->n_workers)];
-	atomic64_inc(&st->received);
+	nfips_net_count(nn, received);
 
 	/* Unlocked peek first, so a flood against a full queue costs no
 	 * allocation; the locked check below is the one that counts. */
@@ -197,16 +199,16 @@ unsigned int nfips_queue_packet(struct nfips_run *run,
 	return NF_STOLEN;
 
 overflow:
-	/* Also reached when no entry could be allocated: no room is no room. */
-	spin_lock_bh(&w->lock);
-	w->overflow++;
-	spin_unlock_bh(&w->lock);
-	atomic64_inc(&st->overflow);
+	/* Also reached when no entry could be allocated: no room is no room.
+	 * Counted without the worker's lock: a flood against a full queue
+	 * must not contend with the worker for it. */
+	atomic64_inc(&w->overflow);
+	nfips_net_count(nn, overflow);
 	if (run->qconf.overflow == NFIPS_OVERFLOW_ACCEPT) {
-		atomic64_inc(&st->accepted);
+		nfips_net_count(nn, accepted);
 		return NF_ACCEPT;
 	}
-	atomic64_inc(&st->dropped);
+	nfips_net_count(nn, dropped);
 	return NF_DROP;
 }
 

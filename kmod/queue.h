@@ -24,7 +24,7 @@ struct nfips_worker {
 	u32 len;
 	u32 max_depth;
 	u64 enqueued;
-	u64 overflow;
+	atomic64_t overflow;		/* counted without @lock */
 	wait_queue_head_t wq;
 	struct task_struct *task;
 	struct nfips_run *run;
