@@ -5,11 +5,13 @@
  *   nfips-diff gen SEED COUNT OUT.pcap
  *       the corpus: COUNT packets made from SEED alone (same seed, same
  *       bytes), raw IPv4/IPv6 (pcap LINKTYPE_RAW)
- *   nfips-diff ref CONFIG CORPUS.pcap OUT
+ *   nfips-diff ref [--view N] CONFIG CORPUS.pcap OUT
  *       the reference: the shared core's own verdict on every packet
  *       (nfips_pkt_parse, nfips_policy_select, nfips_chain_run, linked in
  *       statically as in the unit tests), one "P" line per packet and one
- *       "A" line per alert, in nfipsctl monitor's words
+ *       "A" line per alert, in nfipsctl monitor's words. --view N: what a
+ *       twin decides that parses only the first N bytes (a diagnosis aid:
+ *       the kernel twin's hook once read 192)
  *   nfips-diff send IFACE DMAC CORPUS.pcap PPS
  *   nfips-diff send IFACE DMAC --marker
  *       replay through a packet socket at PPS packets per second (the bytes
@@ -19,6 +21,10 @@
  *       record at the receiving end which corpus packets arrived; touches
  *       READY once listening; ends on SIGTERM/SIGINT or 300 ms after the
  *       end marker, then writes "ID COUNT" lines to OUT
+ *   nfips-diff kmonitor
+ *       the kernel twin's alerts, one line each as nfipsctl monitor prints
+ *       them, from a socket with a 64 MiB receive buffer ("alerts lost" on
+ *       stderr if even that overflows); until SIGTERM/SIGINT
  *   nfips-diff cmp CORPUS.pcap REF BASE.ids TWIN.ids ALERTS OUTDIR TWIN
  *       per-packet comparison over the packets plain forwarding delivered;
  *       disagreements go to OUTDIR/disagree.pcap and OUTDIR/disagree.txt;
@@ -32,7 +38,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/genetlink.h>
 #include <linux/if_ether.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
 #include <poll.h>
@@ -46,6 +54,7 @@
 #include <unistd.h>
 
 #include "nfips_config.h"
+#include "uapi/linux/nfips.h"
 
 #define MAX_ID		65535u		/* the end marker */
 #define MAX_PKT		1500u		/* the veth MTU: every packet is forwardable */
@@ -698,12 +707,17 @@ static int cmd_ref(int argc, char **argv)
 	struct nfips_err err;
 	struct nfips_pkt pkt;
 	char msg[512];
-	u32 n, i, line;
+	u32 n, i, line, view = 0;
 	int id, v;
 	FILE *out;
 
+	if (argc == 5 && !strcmp(argv[0], "--view")) {
+		view = num(argv[1], 65535, "--view");
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 3)
-		die("usage: nfips-diff ref CONFIG CORPUS.pcap OUT");
+		die("usage: nfips-diff ref [--view N] CONFIG CORPUS.pcap OUT");
 	nfips_conf_init(&conf);
 	if (nfips_config_load_file(argv[0], &conf, msg, sizeof(msg)))
 		die("%s", msg);
@@ -720,7 +734,9 @@ static int cmd_ref(int argc, char **argv)
 		if (id < 0)
 			die("%s: packet %u carries no id", argv[1], i + 1);
 		/* The user twin's view: the whole packet (copy range 0xffff). */
-		if (nfips_pkt_parse(&pkt, recs[i].data, recs[i].len, recs[i].len)) {
+		if (nfips_pkt_parse(&pkt, recs[i].data,
+				    view && view < recs[i].len ? view : recs[i].len,
+				    recs[i].len)) {
 			fprintf(out, "P %d malformed - pass\n", id);
 			continue;
 		}
@@ -914,6 +930,179 @@ static int cmd_recv(int argc, char **argv)
 	if (fclose(f))
 		die("%s: %s", argv[1], strerror(errno));
 	return count[MAX_ID] ? 0 : 3;	/* 3: stopped before the end marker */
+}
+
+/* ---- kmonitor: the kernel twin's alerts ----------------------------------- */
+
+/*
+ * Why not nfipsctl monitor: libnl gives its socket a 32 KiB receive buffer,
+ * each alert is a page-sized message, and under TCG the monitor is not
+ * always scheduled in time - measured: alerts lost (ENOBUFS) at 400 pps.
+ * The test must see every alert or it compares nothing; a raw generic
+ * netlink socket with a big buffer does. Same text as nfipsctl's.
+ */
+struct nlbuf {
+	struct nlmsghdr h;
+	struct genlmsghdr g;
+	char attrs[256];
+};
+
+static const struct nlattr *nla_next_in(const struct nlattr *a, const char *end)
+{
+	const char *n = (const char *)a + NLA_ALIGN(a->nla_len);
+
+	return n + NLA_HDRLEN <= end ? (const struct nlattr *)n : NULL;
+}
+
+/* The attributes of [p, end) by type, at most @max; bounds checked. */
+static void nla_index(const void *p, const void *end, const struct nlattr **tb, u32 max)
+{
+	const struct nlattr *a = p;
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	if ((const char *)p + NLA_HDRLEN > (const char *)end)
+		return;
+	for (; a; a = nla_next_in(a, end)) {
+		if (a->nla_len < NLA_HDRLEN || (const char *)a + a->nla_len > (const char *)end)
+			return;
+		if ((a->nla_type & NLA_TYPE_MASK) <= max)
+			tb[a->nla_type & NLA_TYPE_MASK] = a;
+	}
+}
+
+static const void *nla_data_of(const struct nlattr *a, u32 len)
+{
+	return a && a->nla_len >= NLA_HDRLEN + len ? (const char *)a + NLA_HDRLEN : NULL;
+}
+
+/* Family id and the alerts group of nfips, from the generic netlink controller. */
+static void genl_resolve(int fd, u16 *family, u32 *group)
+{
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1], *g[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	static char buf[65536];
+	struct nlbuf req = { 0 };
+	const struct nlattr *a;
+	struct nlmsghdr *h;
+	struct nlattr *na;
+	const void *v;
+	ssize_t r;
+
+	req.h.nlmsg_type = GENL_ID_CTRL;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.g.cmd = CTRL_CMD_GETFAMILY;
+	req.g.version = 1;
+	na = (struct nlattr *)req.attrs;
+	na->nla_type = CTRL_ATTR_FAMILY_NAME;
+	na->nla_len = (u16)(NLA_HDRLEN + sizeof(NFIPS_GENL_NAME));
+	memcpy((char *)na + NLA_HDRLEN, NFIPS_GENL_NAME, sizeof(NFIPS_GENL_NAME));
+	req.h.nlmsg_len = (u32)(NLMSG_HDRLEN + GENL_HDRLEN + NLA_ALIGN(na->nla_len));
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
+		die("genl: send: %s", strerror(errno));
+	r = recv(fd, buf, sizeof(buf), 0);
+	h = (struct nlmsghdr *)buf;
+	if (r < (ssize_t)NLMSG_HDRLEN || !NLMSG_OK(h, (u32)r) || h->nlmsg_type == NLMSG_ERROR)
+		die("genl: no family \"%s\" (is nfips.ko loaded?)", NFIPS_GENL_NAME);
+	nla_index(buf + NLMSG_HDRLEN + GENL_HDRLEN, buf + h->nlmsg_len, tb, CTRL_ATTR_MAX);
+	v = nla_data_of(tb[CTRL_ATTR_FAMILY_ID], 2);
+	if (!v || !tb[CTRL_ATTR_MCAST_GROUPS])
+		die("genl: the controller's answer lacks the family id or groups");
+	memcpy(family, v, 2);
+	a = tb[CTRL_ATTR_MCAST_GROUPS];
+	for (a = nla_data_of(a, NLA_HDRLEN); a;
+	     a = nla_next_in(a, (const char *)tb[CTRL_ATTR_MCAST_GROUPS] +
+			     tb[CTRL_ATTR_MCAST_GROUPS]->nla_len)) {
+		nla_index((const char *)a + NLA_HDRLEN, (const char *)a + a->nla_len, g,
+			  CTRL_ATTR_MCAST_GRP_MAX);
+		v = nla_data_of(g[CTRL_ATTR_MCAST_GRP_NAME], sizeof(NFIPS_MCGRP_ALERTS));
+		if (v && !strcmp(v, NFIPS_MCGRP_ALERTS) &&
+		    (v = nla_data_of(g[CTRL_ATTR_MCAST_GRP_ID], 4))) {
+			memcpy(group, v, 4);
+			return;
+		}
+	}
+	die("genl: nfips has no \"%s\" group", NFIPS_MCGRP_ALERTS);
+}
+
+static void print_kalert(const struct nlattr *alert)
+{
+	const struct nlattr *at[NFIPS_ALERT_A_MAX + 1];
+	const char *end = (const char *)alert + alert->nla_len;
+	u8 zero[16] = { 0 }, family = 0, proto = 0;
+	u16 sport = 0, dport = 0;
+	u32 result = 0, len = 0;
+	const u8 *sa, *da;
+	const void *v;
+	char line[512];
+
+	nla_index((const char *)alert + NLA_HDRLEN, end, at, NFIPS_ALERT_A_MAX);
+#define GET(attr, var) do { if ((v = nla_data_of(at[attr], sizeof(var)))) memcpy(&(var), v, sizeof(var)); } while (0)
+	GET(NFIPS_ALERT_A_RESULT, result);
+	GET(NFIPS_ALERT_A_FAMILY, family);
+	GET(NFIPS_ALERT_A_PROTO, proto);
+	GET(NFIPS_ALERT_A_SPORT, sport);
+	GET(NFIPS_ALERT_A_DPORT, dport);
+	GET(NFIPS_ALERT_A_LEN, len);
+#undef GET
+	sa = nla_data_of(at[NFIPS_ALERT_A_SADDR], 16);
+	da = nla_data_of(at[NFIPS_ALERT_A_DADDR], 16);
+	format_alert(line, sizeof(line),
+		     nla_data_of(at[NFIPS_ALERT_A_CHAIN], 1) ?: "?",
+		     nla_data_of(at[NFIPS_ALERT_A_OP], 1) ?: "?", result, family, proto,
+		     sa ? sa : zero, sport, da ? da : zero, dport, len);
+	printf("0.000000 alert %s\n", line);
+}
+
+static int cmd_kmonitor(int argc, char **argv)
+{
+	const struct nlattr *tb[NFIPS_A_MAX + 1];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	static char buf[1 << 16];
+	int fd, bufsz = 64 << 20;
+	struct nlmsghdr *h;
+	struct pollfd pfd;
+	u16 family;
+	u32 group;
+	ssize_t r;
+
+	(void)argv;
+	if (argc)
+		die("usage: nfips-diff kmonitor");
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("generic netlink socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
+		die("SO_RCVBUFFORCE: %s", strerror(errno));
+	genl_resolve(fd, &family, &group);
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)))
+		die("joining the alerts group: %s", strerror(errno));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (!stop) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r < 0) {
+			if (errno == ENOBUFS)
+				fprintf(stderr, "nfips-diff: alerts lost (ENOBUFS)\n");
+			continue;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (u32)r); h = NLMSG_NEXT(h, r)) {
+			const struct genlmsghdr *g = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != family || h->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+			    g->cmd != NFIPS_CMD_ALERT)
+				continue;
+			nla_index((const char *)g + GENL_HDRLEN, (const char *)h + h->nlmsg_len,
+				  tb, NFIPS_A_MAX);
+			if (tb[NFIPS_A_ALERT])
+				print_kalert(tb[NFIPS_A_ALERT]);
+		}
+	}
+	close(fd);
+	return 0;
 }
 
 /* ---- cmp ----------------------------------------------------------------- */
@@ -1140,7 +1329,7 @@ int main(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
 		{ "gen", cmd_gen }, { "ref", cmd_ref }, { "send", cmd_send },
-		{ "recv", cmd_recv }, { "cmp", cmd_cmp },
+		{ "recv", cmd_recv }, { "kmonitor", cmd_kmonitor }, { "cmp", cmd_cmp },
 	};
 	size_t i;
 
@@ -1148,7 +1337,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(cmds); i++)
 			if (!strcmp(argv[1], cmds[i].name))
 				return cmds[i].fn(argc - 2, argv + 2);
-	fprintf(stderr, "usage: nfips-diff gen|ref|send|recv|cmp ... (see tests/diff/README.md)\n");
+	fprintf(stderr, "usage: nfips-diff gen|ref|send|recv|kmonitor|cmp ... (see tests/diff/README.md)\n");
 	return 2;
 }
 #endif

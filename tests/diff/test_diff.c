@@ -261,6 +261,7 @@ int main(void)
 	/* The network commands run in diff.sh, not here. */
 	(void)cmd_send;
 	(void)cmd_recv;
+	(void)cmd_kmonitor;
 	(void)cmd_cmp;
 	ksft_print_header();
 	ksft_set_plan(16);
