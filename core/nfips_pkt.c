@@ -11,8 +11,33 @@
 #define IPV6_NH_FRAGMENT	44
 #define IPV6_NH_AH		51
 #define IPV6_NH_DSTOPTS		60
-/* More extension headers than any sane stack sends; bounds the walk. */
-#define IPV6_MAX_EXTHDRS	16
+
+static bool ipv6_exthdr(u8 nh)
+{
+	return nh == IPV6_NH_HOPOPTS || nh == IPV6_NH_ROUTING ||
+	       nh == IPV6_NH_FRAGMENT || nh == IPV6_NH_AH ||
+	       nh == IPV6_NH_DSTOPTS;
+}
+
+bool nfips_pkt_proto_unknown(const struct nfips_pkt *pkt)
+{
+	return pkt->family == 6 && !(pkt->flags & NFIPS_PKT_FRAG_LATER) &&
+	       ipv6_exthdr(pkt->l4_proto);
+}
+
+/*
+ * @n bytes at L3 offset @off: in the view when they are there, else through
+ * the twin's reader (never past the L3 length), else NULL.
+ */
+static const u8 *hdr(const struct nfips_pkt *pkt,
+		     const struct nfips_pkt_reader *rd, u32 off, u32 n, u8 *buf)
+{
+	if (off <= pkt->len && n <= pkt->len - off)
+		return pkt->data + off;
+	if (rd && off <= pkt->wire_len && n <= pkt->wire_len - off)
+		return rd->read(rd->ctx, off, n, buf);
+	return NULL;
+}
 
 static void set_payload(struct nfips_pkt *pkt, u32 off, u32 end)
 {
@@ -28,11 +53,14 @@ static void set_payload(struct nfips_pkt *pkt, u32 off, u32 end)
  * Parse the L4 header at @off. @end is the end of the L3 packet (pkt->wire_len);
  * pkt->len may be shorter when the caller handed us only the headers.
  */
-static void parse_l4(struct nfips_pkt *pkt, u32 off)
+static void parse_l4(struct nfips_pkt *pkt, const struct nfips_pkt_reader *rd,
+		     u32 off)
 {
-	const u8 *p = pkt->data + off;
 	u32 end = pkt->wire_len;
+	bool ports = false;
 	u32 hlen, ulen;
+	const u8 *p;
+	u8 b[20];
 
 	switch (pkt->l4_proto) {
 	case NFIPS_PROTO_TCP:
@@ -56,16 +84,23 @@ static void parse_l4(struct nfips_pkt *pkt, u32 off)
 	/* off <= end holds (the callers checked it); off <= len may not. */
 	if (hlen > end - off)
 		goto bad;
-	if (off > pkt->len || hlen > pkt->len - off)
+	p = hdr(pkt, rd, off, hlen, b);
+	if (!p)
 		goto trunc;
+	if (nfips_proto_has_ports(pkt->l4_proto)) {
+		pkt->sport = nfips_get_be16(p);
+		pkt->dport = nfips_get_be16(p + 2);
+		ports = true;
+	}
 
 	if (pkt->l4_proto == NFIPS_PROTO_TCP) {
+		pkt->tcp_flags = p[13];
 		hlen = (u32)(p[12] >> 4) * 4;
 		if (hlen < 20 || hlen > end - off)
 			goto bad;
-		if (hlen > pkt->len - off)
+		/* TCP options are never read: a reader saves the copy. */
+		if (!rd && hlen > pkt->len - off)
 			goto trunc;
-		pkt->tcp_flags = p[13];
 	} else if (pkt->l4_proto == NFIPS_PROTO_UDP) {
 		/*
 		 * The UDP length may not claim more than the IP packet holds -
@@ -80,11 +115,6 @@ static void parse_l4(struct nfips_pkt *pkt, u32 off)
 			end = off + ulen;
 	}
 
-	if (pkt->l4_proto != NFIPS_PROTO_ICMP &&
-	    pkt->l4_proto != NFIPS_PROTO_ICMPV6) {
-		pkt->sport = nfips_get_be16(p);
-		pkt->dport = nfips_get_be16(p + 2);
-	}
 	pkt->flags |= NFIPS_PKT_L4;
 	pkt->l4_off = off;
 	set_payload(pkt, off + hlen, end);
@@ -92,14 +122,20 @@ static void parse_l4(struct nfips_pkt *pkt, u32 off)
 
 bad:
 	pkt->flags |= NFIPS_PKT_L4_BAD;
+	pkt->tcp_flags = 0;
+	/* Ports were read only if the fixed header is whole. */
+	if (ports)
+		pkt->flags |= NFIPS_PKT_PORTS;
 	set_payload(pkt, pkt->len, pkt->len);
 	return;
 trunc:
 	pkt->flags |= NFIPS_PKT_TRUNC;
+	pkt->sport = pkt->dport = 0;
+	pkt->tcp_flags = 0;
 	set_payload(pkt, pkt->len, pkt->len);
 }
 
-static int parse_ipv4(struct nfips_pkt *pkt)
+static int parse_ipv4(struct nfips_pkt *pkt, const struct nfips_pkt_reader *rd)
 {
 	const u8 *p = pkt->data;
 	u32 ihl, tot;
@@ -127,16 +163,16 @@ static int parse_ipv4(struct nfips_pkt *pkt)
 		set_payload(pkt, ihl, tot);
 		return 0;
 	}
-	parse_l4(pkt, ihl);
+	parse_l4(pkt, rd, ihl);
 	return 0;
 }
 
-static int parse_ipv6(struct nfips_pkt *pkt)
+static int parse_ipv6(struct nfips_pkt *pkt, const struct nfips_pkt_reader *rd)
 {
 	const u8 *p = pkt->data;
 	u32 off = 40, tot, hlen;
+	u8 b[8];
 	u8 nh;
-	int i;
 
 	if (pkt->len < 40)
 		return -EBADMSG;
@@ -155,28 +191,18 @@ static int parse_ipv6(struct nfips_pkt *pkt)
 	memcpy(pkt->daddr, p + 24, 16);
 
 	/*
-	 * i <= IPV6_MAX_EXTHDRS: the header after the last allowed extension
-	 * header must still be looked at, or a packet with exactly
-	 * IPV6_MAX_EXTHDRS of them would lose its L4 header.
+	 * Walk the extension headers to the end of the packet, however many
+	 * there are (as ipv6_skip_exthdr() and ip6tables do): a cap on their
+	 * number would let a longer chain hide the L4 header. Bounded: each
+	 * header is at least 8 bytes long.
 	 */
-	for (i = 0; i <= IPV6_MAX_EXTHDRS; i++) {
-		switch (nh) {
-		case IPV6_NH_HOPOPTS:
-		case IPV6_NH_ROUTING:
-		case IPV6_NH_DSTOPTS:
-		case IPV6_NH_AH:
-		case IPV6_NH_FRAGMENT:
-			break;
-		default:
-			pkt->l4_proto = nh;
-			parse_l4(pkt, off);
-			return 0;
-		}
-		if (i == IPV6_MAX_EXTHDRS)
-			break;
+	while (ipv6_exthdr(nh)) {
+		const u8 *h;
+
 		if (8 > tot - off)
-			return -EBADMSG;	/* the header claims bytes not there */
-		if (off > pkt->len || 8 > pkt->len - off) {
+			goto lost;		/* the chain runs past the end */
+		h = hdr(pkt, rd, off, 8, b);
+		if (!h) {
 			pkt->l4_proto = nh;
 			pkt->flags |= NFIPS_PKT_TRUNC;
 			set_payload(pkt, pkt->len, pkt->len);
@@ -185,31 +211,41 @@ static int parse_ipv6(struct nfips_pkt *pkt)
 		if (nh == IPV6_NH_FRAGMENT) {
 			hlen = 8;
 			pkt->flags |= NFIPS_PKT_FRAG;
-			if (nfips_get_be16(p + off + 2) & 0xfff8) {
+			if (nfips_get_be16(h + 2) & 0xfff8) {
 				pkt->flags |= NFIPS_PKT_FRAG_LATER;
-				pkt->l4_proto = p[off];
+				pkt->l4_proto = h[0];
 				set_payload(pkt, off + 8, tot);
 				return 0;
 			}
 		} else if (nh == IPV6_NH_AH) {
-			hlen = ((u32)p[off + 1] + 2) * 4;
+			hlen = ((u32)h[1] + 2) * 4;
 		} else {
-			hlen = ((u32)p[off + 1] + 1) * 8;
+			hlen = ((u32)h[1] + 1) * 8;
 		}
 		if (hlen > tot - off)
-			return -EBADMSG;
-		nh = p[off];
+			goto lost;
+		nh = h[0];
 		off += hlen;
 	}
-	/* Too many extension headers: keep the addresses, no L4. */
+	pkt->l4_proto = nh;
+	parse_l4(pkt, rd, off);
+	return 0;
+
+lost:
+	/*
+	 * An extension header claims bytes the packet does not have: the
+	 * IPv6 header is fine (the addresses stand), the transport protocol
+	 * is unknown (nfips_pkt_proto_unknown). Not a malformed L3 packet:
+	 * rules that need the protocol or ports see it (nfips_policy.c).
+	 */
 	pkt->l4_proto = nh;
 	pkt->flags |= NFIPS_PKT_L4_BAD;
 	set_payload(pkt, pkt->len, pkt->len);
 	return 0;
 }
 
-int nfips_pkt_parse(struct nfips_pkt *pkt, const void *data, u32 len,
-		    u32 wire_len)
+int nfips_pkt_parse_rd(struct nfips_pkt *pkt, const void *data, u32 len,
+		       u32 wire_len, const struct nfips_pkt_reader *rd)
 {
 	int ret;
 
@@ -225,11 +261,11 @@ int nfips_pkt_parse(struct nfips_pkt *pkt, const void *data, u32 len,
 	switch (pkt->data[0] >> 4) {
 	case 4:
 		pkt->family = 4;
-		ret = parse_ipv4(pkt);
+		ret = parse_ipv4(pkt, rd);
 		break;
 	case 6:
 		pkt->family = 6;
-		ret = parse_ipv6(pkt);
+		ret = parse_ipv6(pkt, rd);
 		break;
 	default:
 		ret = -EPROTONOSUPPORT;
@@ -240,4 +276,10 @@ int nfips_pkt_parse(struct nfips_pkt *pkt, const void *data, u32 len,
 	if (pkt->len < pkt->wire_len)
 		pkt->flags |= NFIPS_PKT_TRUNC;
 	return 0;
+}
+
+int nfips_pkt_parse(struct nfips_pkt *pkt, const void *data, u32 len,
+		    u32 wire_len)
+{
+	return nfips_pkt_parse_rd(pkt, data, len, wire_len, NULL);
 }

@@ -6,7 +6,14 @@
  * Rules for readers (op-modules):
  *  - data[0 .. len) is the whole view; nothing outside it may be read.
  *  - payload_off + payload_len <= len always holds.
- *  - tcp_flags, sport and dport are meaningful only with NFIPS_PKT_L4 set.
+ *  - tcp_flags, sport and dport are meaningful only with NFIPS_PKT_L4 set
+ *    (sport and dport also with NFIPS_PKT_PORTS).
+ *
+ * Depth: the L4 header is looked for at any depth within the packet, behind
+ * any number of IPv6 extension headers (the walk ends with the packet, as
+ * ipv6_skip_exthdr's does); a twin that holds only part of the packet
+ * linearly supplies a reader for the rest (struct nfips_pkt_reader), so a
+ * long header chain never hides the L4 header from the selector.
  */
 #ifndef NFIPS_PKT_H
 #define NFIPS_PKT_H
@@ -34,6 +41,12 @@ enum nfips_pkt_flags {
 	NFIPS_PKT_FRAG_LATER	= 1 << 2, /* a non-first fragment: no L4 header */
 	NFIPS_PKT_L4_BAD	= 1 << 3, /* L4 header truncated or lying */
 	NFIPS_PKT_TRUNC		= 1 << 4, /* the view holds less than the packet */
+	/*
+	 * With NFIPS_PKT_L4_BAD only: the fixed part of a TCP, UDP, UDP-Lite
+	 * or SCTP header is whole (its other fields lie), so sport and dport
+	 * are valid - iptables' --dport reads them from such a header too.
+	 */
+	NFIPS_PKT_PORTS		= 1 << 5,
 };
 
 struct nfips_pkt {
@@ -68,5 +81,40 @@ struct nfips_pkt {
  */
 int nfips_pkt_parse(struct nfips_pkt *pkt, const void *data, u32 len,
 		    u32 wire_len);
+
+/*
+ * How a twin reads packet bytes beyond the linear view: @read returns
+ * @len bytes at L3 offset @off (a pointer into the packet or @buf, which
+ * holds @len bytes), or NULL when they are not there. Kernel: a wrapper of
+ * skb_header_pointer. Must not sleep (the hook calls it in softirq).
+ */
+struct nfips_pkt_reader {
+	const void *(*read)(const void *ctx, u32 off, u32 len, void *buf);
+	const void *ctx;
+};
+
+/*
+ * nfips_pkt_parse_rd - nfips_pkt_parse(), reading headers that lie beyond
+ * data[0 .. @len) through @rd (at most @wire_len). The view (pkt->data,
+ * pkt->len, the payload) stays data[0 .. @len): fields read through @rd
+ * (addresses, protocol, ports, TCP flags) are for selection; a caller that
+ * runs op-modules passes the whole packet linearly instead.
+ */
+int nfips_pkt_parse_rd(struct nfips_pkt *pkt, const void *data, u32 len,
+		       u32 wire_len, const struct nfips_pkt_reader *rd);
+
+/* The protocol numbers whose headers carry ports (as iptables matches them). */
+static inline bool nfips_proto_has_ports(u8 proto)
+{
+	return proto == NFIPS_PROTO_TCP || proto == NFIPS_PROTO_UDP ||
+	       proto == NFIPS_PROTO_UDPLITE || proto == NFIPS_PROTO_SCTP;
+}
+
+/*
+ * An IPv6 packet whose extension-header chain could not be walked to its
+ * end within the packet: pkt->l4_proto is the extension header that runs
+ * past it, and the transport protocol is unknown.
+ */
+bool nfips_pkt_proto_unknown(const struct nfips_pkt *pkt);
 
 #endif /* NFIPS_PKT_H */

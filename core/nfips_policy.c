@@ -149,51 +149,85 @@ static bool prefix_match(const u8 *addr, const u8 *pfx, u8 plen)
 	return ((addr[bytes] ^ pfx[bytes]) & mask) == 0;
 }
 
-static bool rule_match(const struct nfips_rule *r, const struct nfips_pkt *pkt)
+enum { NO_MATCH, MATCH, BLIND };
+
+/*
+ * Does @r select @pkt? BLIND: every field the packet shows matches, but the
+ * rule needs its protocol or ports and the packet cannot show them - its L4
+ * header is not within the packet (cut short, or behind an IPv6 extension
+ * header that runs past the end). See nfips_policy_select_ex().
+ */
+static int rule_match(const struct nfips_rule *r, const struct nfips_pkt *pkt)
 {
 	const struct nfips_match *m = &r->match;
 	u32 f = m->fields;
 
 	if (!f)
-		return true;
+		return MATCH;
 	if ((f & NFIPS_M_FAMILY) && m->family != pkt->family)
-		return false;
+		return NO_MATCH;
 	if ((f & NFIPS_M_SRC) && !prefix_match(pkt->saddr, m->src, m->src_plen))
-		return false;
+		return NO_MATCH;
 	if ((f & NFIPS_M_DST) && !prefix_match(pkt->daddr, m->dst, m->dst_plen))
-		return false;
-	if ((f & NFIPS_M_PROTO) && pkt->l4_proto != m->proto)
-		return false;
+		return NO_MATCH;
 	if ((f & NFIPS_M_IIF) && pkt->ifindex != r->ifindex)
-		return false;
+		return NO_MATCH;
+	if (f & NFIPS_M_PROTO) {
+		if (nfips_pkt_proto_unknown(pkt))
+			return BLIND;
+		if (pkt->l4_proto != m->proto)
+			return NO_MATCH;
+	}
 	if (!(f & (NFIPS_M_SPORT | NFIPS_M_DPORT)))
-		return true;
-	/* Like iptables' --dport: a packet without an L4 header has no ports. */
-	if (!(pkt->flags & NFIPS_PKT_L4))
-		return false;
+		return MATCH;
+	/*
+	 * Like iptables' --dport: a later fragment has no ports (and no
+	 * header that could be cut), nor has a protocol without them.
+	 */
+	if (pkt->flags & NFIPS_PKT_FRAG_LATER)
+		return NO_MATCH;
+	if (nfips_pkt_proto_unknown(pkt))
+		return BLIND;
+	if (!nfips_proto_has_ports(pkt->l4_proto))
+		return NO_MATCH;
+	if (!(pkt->flags & (NFIPS_PKT_L4 | NFIPS_PKT_PORTS)))
+		return BLIND;
 	if ((f & NFIPS_M_SPORT) &&
 	    (pkt->sport < m->sport_lo || pkt->sport > m->sport_hi))
-		return false;
+		return NO_MATCH;
 	if ((f & NFIPS_M_DPORT) &&
 	    (pkt->dport < m->dport_lo || pkt->dport > m->dport_hi))
-		return false;
-	return true;
+		return NO_MATCH;
+	return MATCH;
+}
+
+const struct nfips_rule *nfips_policy_select_ex(const struct nfips_policy *policy,
+						const struct nfips_pkt *pkt,
+						bool *blind)
+{
+	u32 i;
+	int m;
+
+	if (blind)
+		*blind = false;
+	for (i = 0; i < policy->n_rules; i++) {
+		struct nfips_rule *r = &policy->rules[i];
+
+		m = rule_match(r, pkt);
+		if (m == NO_MATCH)
+			continue;
+		if (blind)
+			*blind = m == BLIND;
+		nfips_counter_add(&r->packets, 1);
+		return r;
+	}
+	return NULL;
 }
 
 const struct nfips_rule *nfips_policy_select(const struct nfips_policy *policy,
 					     const struct nfips_pkt *pkt)
 {
-	u32 i;
-
-	for (i = 0; i < policy->n_rules; i++) {
-		struct nfips_rule *r = &policy->rules[i];
-
-		if (rule_match(r, pkt)) {
-			nfips_counter_add(&r->packets, 1);
-			return r;
-		}
-	}
-	return NULL;
+	return nfips_policy_select_ex(policy, pkt, NULL);
 }
 
 int nfips_chain_run(const struct nfips_policy *policy,

@@ -173,6 +173,22 @@ const struct nfips_rule *nfips_policy_select(const struct nfips_policy *policy,
 					     const struct nfips_pkt *pkt);
 
 /*
+ * nfips_policy_select(), telling the twin in *@blind (may be NULL) that the
+ * rule returned needs the protocol or ports of a packet that cannot show
+ * them: its L4 header is not within the packet (a TCP, UDP, UDP-Lite or SCTP
+ * header cut short, or an IPv6 extension-header chain that runs past the
+ * end). Both twins then DROP the packet, whatever the rule's chain (also a
+ * bypass rule): an IPS fails closed, a packet that might carry the ports a
+ * rule names is never waved through uninspected. It is what iptables does
+ * with such a packet at a -p/--dport match (hotdrop), so the user twin's
+ * NFQUEUE rules and nfipsd agree by construction. Rules that need neither
+ * (addresses, iif, "any") still match such a packet normally.
+ */
+const struct nfips_rule *nfips_policy_select_ex(const struct nfips_policy *policy,
+						const struct nfips_pkt *pkt,
+						bool *blind);
+
+/*
  * Run @pkt through @chain; returns NFIPS_ACCEPT or NFIPS_DROP and counts it in
  * the chain's and each op's statistics. Worker context.
  */

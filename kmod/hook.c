@@ -15,48 +15,55 @@
 #include "hook.h"
 #include "queue.h"
 
-/*
- * Headers the selector reads: IPv4 (60) + TCP (60) is 120; IPv6 with a few
- * extension headers fits too. Deeper than this the parser sees a truncated
- * view (no L4): such a packet matches only rules without ports.
- */
-#define HDR_MAX	192
+/* The parser's reader: bytes at L3 offset @off, wherever they are in the skb. */
+static const void *skb_read(const void *ctx, u32 off, u32 len, void *buf)
+{
+	return skb_header_pointer(ctx, (int)off, (int)len, buf);
+}
 
 static unsigned int nfips_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
 	struct nfips_net *nn = priv;
 	const struct nfips_rule *rule;
+	struct nfips_pkt_reader rd = { .read = skb_read, .ctx = skb };
 	struct nfips_run *run;
 	struct nfips_pkt pkt;
-	u8 buf[HDR_MAX];
-	const void *data;
-	u32 len;
+	bool blind;
 
 	run = rcu_dereference(nn->run);
 	if (!run)
 		goto bypass;
 
-	/* In PREROUTING skb->data is the L3 header. Linear headers are read
-	 * in place; otherwise copy at most HDR_MAX bytes. */
-	len = min_t(u32, skb->len, HDR_MAX);
-	if (skb_headlen(skb) >= len) {
-		data = skb->data;
-	} else {
-		data = skb_header_pointer(skb, 0, len, buf);
-		if (!data)
-			goto malformed;
-	}
-	/* wire_len = skb->len: the parser checks the L3 lengths against it. */
-	if (nfips_pkt_parse(&pkt, data, len, skb->len))
+	/*
+	 * In PREROUTING skb->data is the L3 header. The linear part is read
+	 * in place; every header beyond it (a long IPv6 extension chain, a
+	 * paged L4 header) through skb_header_pointer, so the selector finds
+	 * the L4 header at any depth, as ipv6_skip_exthdr() and ip6tables do.
+	 * There is no fixed window a packet could hide its ports behind.
+	 * wire_len = skb->len: the parser checks the L3 lengths against it.
+	 */
+	if (nfips_pkt_parse_rd(&pkt, skb->data, skb_headlen(skb), skb->len, &rd))
 		goto malformed;
 	pkt.ifindex = state->in ? state->in->ifindex : 0;
 
-	rule = nfips_policy_select(run->policy, &pkt);
+	rule = nfips_policy_select_ex(run->policy, &pkt, &blind);
+	if (blind)
+		goto blind;
 	if (!rule || !rule->chain)
 		goto bypass;
 	return nfips_queue_packet(run, rule->chain, skb, state);
 
+blind:
+	/*
+	 * A rule needs ports or a protocol this packet cannot show (its L4
+	 * header is not within the packet): fail closed, as iptables does at
+	 * a port match and so the user twin (nfips_policy_select_ex). Counted
+	 * as received and dropped, so the counters still balance.
+	 */
+	atomic64_inc(&nn->stats.received);
+	atomic64_inc(&nn->stats.dropped);
+	return NF_DROP;
 malformed:
 	/* Documented decision: not ours to judge. ip_rcv_core has checked the
 	 * basic header already; what still fails here is dropped by the IP

@@ -116,8 +116,10 @@ static int inspect(struct nfips_run *run, struct nfips_entry *e)
 	off = skb_network_offset(skb);
 	if (off < 0 || off > skb_headlen(skb))
 		return NFIPS_DROP;
-	/* The hook parsed the same bytes, so this fails only if a packet
-	 * changed under us - drop it then as well. */
+	/* The hook parsed the same bytes (beyond the linear part through
+	 * skb_header_pointer; the same parser, so the same L4 header at any
+	 * depth), so this fails only if a packet changed under us - drop it
+	 * then as well. */
 	if (nfips_pkt_parse(&pkt, skb_network_header(skb),
 			    skb_headlen(skb) - off, skb->len - off))
 		return NFIPS_DROP;

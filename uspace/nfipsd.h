@@ -29,6 +29,8 @@
 struct nfipsd;
 struct mnl_socket;
 
+#define NFIPSD_LOST_MAX	256
+
 /* One worker: owns one queue's netlink socket and its buffers. */
 struct nfipsd_worker {
 	struct nfipsd *d;
@@ -47,6 +49,15 @@ struct nfipsd_worker {
 	u32 pending_id;			/* highest accepted id not yet sent */
 	u32 npending;
 	u64 pending_since;
+	/*
+	 * Verdicts whose send failed for good (queue.c): drops to send again
+	 * before any batch accept, the highest lost accept to batch again.
+	 */
+	u32 lost_drop[NFIPSD_LOST_MAX];
+	u32 n_lost_drop;
+	u32 lost_accept_id;
+	bool lost_accept;
+	bool no_batch;			/* lost_drop overflowed: no batches */
 
 	/* Queue parameters applied to the kernel, to notice config changes. */
 	u32 applied_maxlen, applied_flags;
@@ -64,6 +75,8 @@ struct nfipsd_worker {
 	struct nfips_counter received, verdicts, enobufs, batches;
 	struct nfips_counter gso, csum_partial;	/* NFQA_SKB_INFO flags seen */
 	struct nfips_counter accepted, dropped, bypassed, malformed, selected;
+	/* Verdict sends: failed and retried; failed for good (lost, re-sent). */
+	struct nfips_counter send_retries, send_errors, verdicts_lost, resent;
 };
 
 /* Kernel counters of one queue, /proc/net/netfilter/nfnetlink_queue. */

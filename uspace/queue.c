@@ -13,6 +13,9 @@
  *    been decided already and each drop was sent on its own first;
  *  - a drop appends the pending accepts' batch and then its own
  *    NFQNL_MSG_VERDICT to the send buffer, so the kernel sees them in order;
+ *  - a send that fails keeps what its verdicts said (flush_send() below):
+ *    retried, or for a failure that cannot be retried, each drop is sent
+ *    again before any later batch accept could cover it;
  *  - the send buffer goes out when the socket is drained (recv with
  *    MSG_DONTWAIT says EAGAIN) - at low load that is after every packet, so
  *    batching adds no delay (notes/nfqueue.md: a 1 ms timer alone added a
@@ -114,48 +117,191 @@ static void alerts_finish(struct nfipsd *d)
 	pkt_alerts.n = 0;
 }
 
-/* Send everything in the send buffer. Errors are logged, never retried:
- * a verdict the kernel refused (an id already gone) has nothing to redo. */
-static void flush_send(struct nfipsd_worker *w)
-{
-	ssize_t r;
+/*
+ * Send failures (the "exactly one verdict" contract on the error path):
+ *
+ *  - retryable (EINTR, EAGAIN, ENOBUFS, ENOMEM: the kernel had no room
+ *    just now): the whole buffer is sent again, a few times at once and
+ *    then at the next flush; nothing is discarded, and while the buffer is
+ *    full the worker waits for it rather than drop a verdict;
+ *  - anything else: the buffer's verdicts are lost - counted (send_errors,
+ *    verdicts_lost) and logged - and what they said is kept: each lost
+ *    drop is sent again before anything else at every flush, so no later
+ *    batch accept (which covers every lower id still queued) can accept a
+ *    packet we dropped; the highest lost accept is batched again after
+ *    them. Should more than NFIPSD_LOST_MAX drops be outstanding, batch
+ *    verdicts stop for good (every accept goes out by id): the drops not
+ *    remembered then stay queued until the socket closes, which drops
+ *    them - never an accept.
+ */
+#define NFIPSD_SEND_TRIES	8
 
-	if (!w->sbuf_used)
-		return;
-	r = mnl_socket_sendto(w->nl, w->sbuf, w->sbuf_used);
-	if (r < 0)
-		NFIPSD_LOG("queue %u: sending verdicts: %s", w->queue,
-			   strerror(errno));
-	nfips_counter_add(&w->batches, 1);
+static bool send_retryable(int err)
+{
+	return err == EINTR || err == EAGAIN || err == EWOULDBLOCK ||
+	       err == ENOBUFS || err == ENOMEM;
+}
+
+/* Remember what the verdicts in the unsent buffer said. */
+static void lose_buffer(struct nfipsd_worker *w, int err)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)w->sbuf;
+	int len = (int)w->sbuf_used;
+	u32 lost = 0;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		const struct nlattr *a;
+		u32 type = nlh->nlmsg_type & 0xff;
+
+		if (type != NFQNL_MSG_VERDICT && type != NFQNL_MSG_VERDICT_BATCH)
+			continue;
+		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+			const struct nfqnl_msg_verdict_hdr *vh;
+			u32 id;
+
+			if (mnl_attr_get_type(a) != NFQA_VERDICT_HDR ||
+			    mnl_attr_get_payload_len(a) < sizeof(*vh))
+				continue;
+			vh = mnl_attr_get_payload(a);
+			id = ntohl(vh->id);
+			lost++;
+			if (ntohl(vh->verdict) != NF_DROP) {
+				if (!w->lost_accept || id > w->lost_accept_id)
+					w->lost_accept_id = id;
+				w->lost_accept = true;
+			} else if (w->n_lost_drop < NFIPSD_LOST_MAX) {
+				w->lost_drop[w->n_lost_drop++] = id;
+			} else if (!w->no_batch) {
+				w->no_batch = true;
+				NFIPSD_LOG("queue %u: more than %u drop verdicts unsent: "
+					   "no batch verdicts from now on", w->queue,
+					   NFIPSD_LOST_MAX);
+			}
+		}
+	}
+	nfips_counter_add(&w->send_errors, 1);
+	nfips_counter_add(&w->verdicts_lost, lost);
+	NFIPSD_LOG("queue %u: sending %u verdict(s): %s (sent again at the next flush)",
+		   w->queue, lost, strerror(err));
 	w->sbuf_used = 0;
 }
 
-static struct nlmsghdr *sbuf_msg(struct nfipsd_worker *w, int type)
+/*
+ * Send everything in the send buffer. 0: sent (or empty); -EAGAIN: a
+ * retryable failure, the buffer is kept; other: lost (lose_buffer).
+ */
+static int flush_send(struct nfipsd_worker *w)
 {
-	struct nlmsghdr *nlh;
+	u32 tries;
+	int err;
 
-	/* Room for one verdict message (header + verdict attribute). */
-	if (w->sbuf_len - w->sbuf_used < 128)
-		flush_send(w);
-	nlh = nfq_nlmsg_put(w->sbuf + w->sbuf_used, type, w->queue);
-	return nlh;
+	if (!w->sbuf_used)
+		return 0;
+	for (tries = 0;; tries++) {
+		if (mnl_socket_sendto(w->nl, w->sbuf, w->sbuf_used) >= 0)
+			break;
+		err = errno;
+		if (!send_retryable(err)) {
+			lose_buffer(w, err);
+			return -err;
+		}
+		nfips_counter_add(&w->send_retries, 1);
+		if (tries + 1 >= NFIPSD_SEND_TRIES)
+			return -EAGAIN;
+		if (tries)
+			usleep(50u << tries);
+	}
+	nfips_counter_add(&w->batches, 1);
+	w->sbuf_used = 0;
+	return 0;
 }
 
-static void sbuf_commit(struct nfipsd_worker *w, struct nlmsghdr *nlh)
+/*
+ * Room for one verdict message (header + verdict attribute). A full buffer
+ * that cannot go out yet is waited for: a verdict is never thrown away to
+ * make room. At shutdown the wait ends (the socket's close drops what is
+ * still queued: fail closed).
+ */
+static void make_room(struct nfipsd_worker *w)
 {
+	while (w->sbuf_len - w->sbuf_used < 128) {
+		if (flush_send(w) != -EAGAIN)
+			continue;
+		if (atomic_load(&w->d->stopping))
+			lose_buffer(w, EAGAIN);
+		else
+			usleep(1000);
+	}
+}
+
+static void put_msg(struct nfipsd_worker *w, int type, u32 id, int v)
+{
+	struct nlmsghdr *nlh = nfq_nlmsg_put(w->sbuf + w->sbuf_used, type,
+					     w->queue);
+
+	nfq_nlmsg_verdict_put(nlh, (int)id, v);
 	w->sbuf_used += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* The drops lost to failed sends, again, by id. */
+static void put_lost_drops(struct nfipsd_worker *w)
+{
+	u32 i, n = w->n_lost_drop, ids[NFIPSD_LOST_MAX];
+
+	/* Making room may lose the buffer again and refill w->lost_drop
+	 * (with the drops put here too): work on a copy. */
+	memcpy(ids, w->lost_drop, n * sizeof(ids[0]));
+	w->n_lost_drop = 0;
+	for (i = 0; i < n; i++) {
+		make_room(w);
+		put_msg(w, NFQNL_MSG_VERDICT, ids[i], NF_DROP);
+	}
+	nfips_counter_add(&w->resent, n);
+}
+
+/*
+ * Append a verdict. The rule that keeps a lost drop from turning into an
+ * accept: nothing that accepts (a batch covers every lower id still queued)
+ * goes into the buffer while lost drops wait - they are put first, and
+ * put again if making room lost them once more.
+ */
+static void put_verdict(struct nfipsd_worker *w, int type, u32 id, int v)
+{
+	for (;;) {
+		make_room(w);
+		if (v == NF_DROP || !w->n_lost_drop)
+			break;
+		put_lost_drops(w);
+	}
+	put_msg(w, type, id, v);
+}
+
+/*
+ * What failed sends lost, first in the buffer: the drops by id, then the
+ * highest lost accept as a batch, unless the pending batch that follows
+ * covers it anyway (every lower id is decided, each drop among them sent
+ * or put again just before).
+ */
+static void put_lost(struct nfipsd_worker *w)
+{
+	if (w->n_lost_drop)
+		put_lost_drops(w);
+	if (!w->lost_accept || w->no_batch)
+		return;
+	w->lost_accept = false;
+	if (w->npending && w->pending_id > w->lost_accept_id)
+		return;
+	put_verdict(w, NFQNL_MSG_VERDICT_BATCH, w->lost_accept_id, NF_ACCEPT);
+	nfips_counter_add(&w->resent, 1);
 }
 
 /* Append the batch verdict for the pending accepts. */
 static void put_pending(struct nfipsd_worker *w)
 {
-	struct nlmsghdr *nlh;
-
+	put_lost(w);
 	if (!w->npending)
 		return;
-	nlh = sbuf_msg(w, NFQNL_MSG_VERDICT_BATCH);
-	nfq_nlmsg_verdict_put(nlh, (int)w->pending_id, NF_ACCEPT);
-	sbuf_commit(w, nlh);
+	put_verdict(w, NFQNL_MSG_VERDICT_BATCH, w->pending_id, NF_ACCEPT);
 	nfips_counter_add(&w->verdicts, w->npending);
 	w->npending = 0;
 }
@@ -168,8 +314,13 @@ static void flush_verdicts(struct nfipsd_worker *w)
 
 static void verdict(struct nfipsd_worker *w, u32 id, bool drop)
 {
-	struct nlmsghdr *nlh;
-
+	if (!drop && w->no_batch) {
+		/* A batch could cover a drop that was never sent. */
+		put_lost(w);
+		put_verdict(w, NFQNL_MSG_VERDICT, id, NF_ACCEPT);
+		nfips_counter_add(&w->verdicts, 1);
+		return;
+	}
 	if (!drop) {
 		if (!w->npending)
 			w->pending_since = nfips_now_ns();
@@ -182,9 +333,7 @@ static void verdict(struct nfipsd_worker *w, u32 id, bool drop)
 	}
 	/* The accepts before this id first: a batch must not cover the drop. */
 	put_pending(w);
-	nlh = sbuf_msg(w, NFQNL_MSG_VERDICT);
-	nfq_nlmsg_verdict_put(nlh, (int)id, NF_DROP);
-	sbuf_commit(w, nlh);
+	put_verdict(w, NFQNL_MSG_VERDICT, id, NF_DROP);
 	nfips_counter_add(&w->verdicts, 1);
 }
 
@@ -196,6 +345,7 @@ static void handle_packet(struct nfipsd_worker *w, struct nfips_policy *pol,
 	struct nfips_pkt pkt;
 	u32 id, plen, wire;
 	const void *data;
+	bool blind;
 	int v;
 
 	nfips_counter_add(&w->received, 1);
@@ -245,7 +395,17 @@ static void handle_packet(struct nfipsd_worker *w, struct nfips_policy *pol,
 		pkt.ifindex = (int)ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_INDEV]));
 
 	/* Defence in depth: iptables selected it, the policy decides again. */
-	rule = pol ? nfips_policy_select(pol, &pkt) : NULL;
+	rule = pol ? nfips_policy_select_ex(pol, &pkt, &blind) : NULL;
+	if (rule && blind) {
+		/*
+		 * A rule needs ports or a protocol the packet cannot show:
+		 * fail closed, as the kernel twin (and iptables' hotdrop).
+		 */
+		nfips_counter_add(&w->selected, 1);
+		nfips_counter_add(&w->dropped, 1);
+		verdict(w, id, true);
+		return;
+	}
 	if (!rule || !rule->chain) {
 		nfips_counter_add(&w->bypassed, 1);
 		verdict(w, id, false);
@@ -267,6 +427,36 @@ malformed:
 	/* Same decision as the kernel twin: unusable L3 is accepted, counted. */
 	nfips_counter_add(&w->malformed, 1);
 	verdict(w, id, false);
+}
+
+/*
+ * A packet message whose attributes failed validation: its id is still
+ * found in a well-formed NFQA_PACKET_HDR (the kernel puts it first), and
+ * the packet gets its one verdict by it, per the configured fail policy
+ * (overflow=accept: fail-open, accept; else drop) - left without one, it
+ * would sit in the kernel's queue until the socket closes. Counted as
+ * received and malformed. Without a usable id nothing can be answered.
+ */
+static void bad_attrs(struct nfipsd_worker *w, struct nfips_policy *pol,
+		      const struct nlmsghdr *nlh)
+{
+	const struct nfqnl_msg_packet_hdr *ph;
+	const struct nlattr *a;
+
+	nfips_counter_add(&w->received, 1);
+	nfips_counter_add(&w->malformed, 1);
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg))
+		return;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFQA_PACKET_HDR ||
+		    mnl_attr_get_payload_len(a) < sizeof(*ph))
+			continue;
+		ph = mnl_attr_get_payload(a);
+		verdict(w, ntohl(ph->packet_id),
+			!pol || pol->conf.queue.overflow != NFIPS_OVERFLOW_ACCEPT);
+		return;
+	}
+	NFIPSD_LOG("queue %u: a packet message without a usable id", w->queue);
 }
 
 static void handle_buf(struct nfipsd_worker *w, struct nfips_policy *pol,
@@ -293,9 +483,7 @@ static void handle_buf(struct nfipsd_worker *w, struct nfips_policy *pol,
 			continue;
 		memset(attr, 0, sizeof(attr));
 		if (nfq_nlmsg_parse(nlh, attr) < 0) {
-			/* Attributes failed validation; the id may still be usable. */
-			nfips_counter_add(&w->received, 1);
-			nfips_counter_add(&w->malformed, 1);
+			bad_attrs(w, pol, nlh);
 			continue;
 		}
 		handle_packet(w, pol, attr);

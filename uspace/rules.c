@@ -17,7 +17,10 @@
  * packet, so extra packets are only extra work) and narrowed for RETURN
  * rules (never letting selected traffic skip inspection): ports without a
  * protocol become tcp and udp rules with the ports, plus sctp and udplite
- * rules without them (NFQUEUE only).
+ * rules without them (NFQUEUE only). Before a rule that needs the protocol
+ * or ports, guards queue the packets iptables could not judge on them (IPv6
+ * with extension headers, a cut L4 header: put_guards()), so nfipsd's core
+ * decides those as the kernel twin does.
  *
  * How: one iptables-restore --noflush transaction per table creates the new
  * chain, appends its jump, and deletes the old jump and chain. The kernel
@@ -215,12 +218,17 @@ static bool port_proto(u8 p)
 static struct rule_map *cur_map;
 static u32 cur_rule;
 
-/* One iptables rule: the common matches, @proto (0: none), ports or not. */
-static void put_rule(FILE *f, const char *chain, const struct nfips_match *m,
-		     int v6, u8 proto, bool ports, const char *target)
+/*
+ * One iptables rule: the common matches, @proto (0: none), ports or not,
+ * @extra matches (or NULL). A guard (below) maps to no select rule: what it
+ * queues nfipsd counts itself, also for a bypass rule.
+ */
+static void put_rule_x(FILE *f, const char *chain, const struct nfips_match *m,
+		       int v6, u8 proto, bool ports, const char *extra,
+		       const char *target)
 {
 	if (cur_map)
-		map_add(cur_map, cur_rule);
+		map_add(cur_map, extra ? UINT32_MAX : cur_rule);
 	fprintf(f, "-A %s", chain);
 	if (m->fields & NFIPS_M_SRC)
 		put_addr(f, "-s", m->src, m->src_plen, v6);
@@ -234,11 +242,67 @@ static void put_rule(FILE *f, const char *chain, const struct nfips_match *m,
 		fprintf(f, " --sport %u:%u", m->sport_lo, m->sport_hi);
 	if (ports && (m->fields & NFIPS_M_DPORT))
 		fprintf(f, " --dport %u:%u", m->dport_lo, m->dport_hi);
+	if (extra)
+		fprintf(f, " %s", extra);
 	fprintf(f, " %s\n", target);
 }
 
+static void put_rule(FILE *f, const char *chain, const struct nfips_match *m,
+		     int v6, u8 proto, bool ports, const char *target)
+{
+	put_rule_x(f, chain, m, v6, proto, ports, NULL, target);
+}
+
+/* Bytes of the fixed header of a protocol with ports (its ports first). */
+static u32 fixed_hlen(u8 p)
+{
+	return p == NFIPS_PROTO_TCP ? 20 : p == NFIPS_PROTO_SCTP ? 12 : 8;
+}
+
+/*
+ * Guards, so the user twin never lets a packet whose L4 header is not within
+ * it past a rule that needs its protocol or ports (README, "No way around
+ * the selector"): such a packet makes the policy drop it at that rule
+ * (nfips_policy_select_ex), but iptables' own matches would not see it -
+ * nft's payload loads just do not match a cut header, and ip6tables finds
+ * no protocol behind an extension header that runs past the end. So, right
+ * before the rule's own iptables rules and with its addresses and iif, queue
+ *  - IPv6 with any extension header (its next-header byte says hop-by-hop,
+ *    routing, fragment, AH or destination options; nfipsd walks the chain,
+ *    and such packets are rare), when the rule names a protocol (the
+ *    ipv6header match would say it, but matched nothing under
+ *    iptables-nft here);
+ *  - packets of the rule's protocol whose fixed L4 header is cut (u32 reads
+ *    its last 4 bytes: behind the IHL for IPv4, at 40 for IPv6 without
+ *    extension headers), when the rule names ports.
+ * nfipsd then decides with the same core as the kernel twin: drop if blind,
+ * else whatever the policy says. Both for queue and for bypass rules.
+ */
+static void put_guards(FILE *f, const char *chain, const struct nfips_match *m,
+		       int v6, const char *qtarget)
+{
+	char u32[96];
+
+	if (!(m->fields & NFIPS_M_PROTO))
+		return;
+	if (v6)
+		put_rule_x(f, chain, m, v6, 0, false,
+			   "-m u32 --u32 \"4>>8&0xFF=0,43,44,51,60\"",
+			   qtarget);
+	if (!port_proto(m->proto) ||
+	    !(m->fields & (NFIPS_M_SPORT | NFIPS_M_DPORT)))
+		return;
+	if (v6)
+		snprintf(u32, sizeof(u32), "-m u32 ! --u32 \"%u&0=0\"",
+			 40 + fixed_hlen(m->proto) - 4);
+	else
+		snprintf(u32, sizeof(u32), "-m u32 ! --u32 \"0>>22&0x3C@%u&0=0\"",
+			 fixed_hlen(m->proto) - 4);
+	put_rule_x(f, chain, m, v6, m->proto, false, u32, qtarget);
+}
+
 static void put_select(FILE *f, const char *chain, const struct nfips_conf_rule *r,
-		       int v6, const char *target)
+		       int v6, const char *target, const char *qtarget)
 {
 	const struct nfips_match *m = &r->match;
 	bool queue = r->chain != NFIPS_BYPASS;
@@ -246,6 +310,7 @@ static void put_select(FILE *f, const char *chain, const struct nfips_conf_rule 
 
 	if ((m->fields & NFIPS_M_FAMILY) && m->family != (v6 ? 6 : 4))
 		return;
+	put_guards(f, chain, m, v6, qtarget);
 	if (!ports) {
 		put_rule(f, chain, m, v6, (m->fields & NFIPS_M_PROTO) ? m->proto : 0,
 			 false, target);
@@ -298,7 +363,7 @@ static char *table_text(struct nfipsd *d, const struct nfips_conf *conf,
 		for (i = 0, cur_rule = 0; i < conf->n_rules; i++, cur_rule = i)
 			put_select(f, new, &conf->rules[i], v6,
 				   conf->rules[i].chain == NFIPS_BYPASS ?
-				   "-j RETURN" : qtarget);
+				   "-j RETURN" : qtarget, qtarget);
 		fprintf(f, "-A PREROUTING -j %s\n", new);
 		cur_map = NULL;
 	}

@@ -269,7 +269,8 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 	};
 	static const char *const qkeys[] = {
 		"received", "verdicts", "enobufs", "batches", "gso",
-		"csum_partial",
+		"csum_partial", "send_retries", "send_errors", "verdicts_lost",
+		"resent",
 	};
 	struct nfips_policy *p = atomic_load(&d->policy);
 	u64 g[ARRAY_SIZE(gkeys)] = { 0 };
@@ -344,6 +345,10 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 			nfips_counter_read(&w->batches),
 			nfips_counter_read(&w->gso),
 			nfips_counter_read(&w->csum_partial),
+			nfips_counter_read(&w->send_retries),
+			nfips_counter_read(&w->send_errors),
+			nfips_counter_read(&w->verdicts_lost),
+			nfips_counter_read(&w->resent),
 		};
 
 		snprintf(name, sizeof(name), "%u", w->queue);

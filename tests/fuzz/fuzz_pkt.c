@@ -178,7 +178,13 @@ static void check_view(const struct nfips_pkt *pkt, u32 len, u32 wire_len)
 	if (pkt->len < pkt->wire_len)
 		FUZZ_CHECK(f & NFIPS_PKT_TRUNC);
 	if (!(f & NFIPS_PKT_L4))
-		FUZZ_CHECK(!pkt->sport && !pkt->dport && !pkt->tcp_flags);
+		FUZZ_CHECK(!pkt->tcp_flags);
+	/* Ports without L4 only from a whole fixed header that lies (PORTS). */
+	if (!(f & (NFIPS_PKT_L4 | NFIPS_PKT_PORTS)))
+		FUZZ_CHECK(!pkt->sport && !pkt->dport);
+	if (f & NFIPS_PKT_PORTS)
+		FUZZ_CHECK((f & NFIPS_PKT_L4_BAD) &&
+			   nfips_proto_has_ports(pkt->l4_proto));
 
 	/*
 	 * The first fragment of a UDP datagram has its ports whatever its UDP

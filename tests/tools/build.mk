@@ -18,3 +18,10 @@ $(BUILD)/nfips-nlbad: $(call obj,tests/tools/nfips-nlbad.c)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 BINS += $(BUILD)/nfips-nlbad
+
+# libnfips-fault.so: LD_PRELOAD fault injection for nfipsd's NFQUEUE socket
+# (failed verdict sends, malformed packet attributes; tests/user/t_62_*.sh).
+$(BUILD)/libnfips-fault.so: $(call obj,tests/tools/nfips-fault.c)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
+
+BINS += $(BUILD)/libnfips-fault.so

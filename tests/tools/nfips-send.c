@@ -6,6 +6,7 @@
  *   nfips-send -d DST [-s SRC] [-P tcp|udp|icmp|N] [--sport N] [--dport N]
  *              [--flags HEX] [--payload TEXT | --hex HEX | --size N]
  *              [--count N] [--rate PPS] [--frag N] [--ttl N] [--hbh]
+ *              [--ext KIND:LEN,...] [--ipopt N]
  *   nfips-send --iface IF [--dmac MAC] (--raw HEX | the options above)
  *              [--tot-len N] [--ihl N] [--doff N] [--udp-len N]
  *
@@ -20,6 +21,12 @@
  * --iface: broadcast (reaches PREROUTING, is not forwarded). --hbh (IPv6)
  * puts an 8-byte hop-by-hop options header (one PadN option) between the
  * IPv6 header and L4, to check that parsers walk extension headers.
+ * --ext builds a whole chain: hbh (first only), dst or rt, each LEN bytes
+ * (a multiple of 8, 8..2048), e.g. --ext hbh:1024,dst:8,rt:16,dst:400; the
+ * options are ones a receiver skips (PadN, and type 0x1e, an experimental
+ * "skip if unknown" option, at most 8 per header as Linux allows), routing
+ * headers have type 0 and no segments left. --ipopt N (IPv4) puts N bytes
+ * of NOP options (a multiple of 4, up to 40) in the IP header.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,6 +68,11 @@ struct opts {
 	uint32_t count, rate, frag, ttl;
 	bool report;
 	bool hbh;
+	uint8_t ext[8192];	/* IPv6 extension headers, chained */
+	uint32_t ext_len;
+	uint8_t ext_first;	/* next header of the IPv6 header */
+	uint8_t *ext_nh;	/* the last header's next-header byte */
+	uint32_t ipopt;
 	const char *iface;
 	uint8_t dmac[6];
 	long tot_len, ihl, doff, udp_len;	/* -1: computed */
@@ -129,6 +141,84 @@ static void put16(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* Options a receiver skips, filling @len bytes at @p (Linux's rules). */
+static void fill_tlvs(uint8_t *p, uint32_t len)
+{
+	uint32_t d;
+
+	while (len) {
+		if (len == 1) {
+			*p = 0;				/* Pad1 */
+			return;
+		}
+		if (len <= 7) {
+			p[0] = 1;			/* PadN */
+			p[1] = (uint8_t)(len - 2);
+			memset(p + 2, 0, len - 2);
+			return;
+		}
+		/* Leave at most 7 bytes of padding after the last option. */
+		d = len - 2 > 255 ? 255 : len - 2;
+		p[0] = 0x1e;
+		p[1] = (uint8_t)d;
+		memset(p + 2, 0xa5, d);
+		p += 2 + d;
+		len -= 2 + d;
+	}
+}
+
+/* Append one extension header to @o->ext: "hbh:LEN", "dst:LEN", "rt:LEN". */
+static void add_ext(struct opts *o, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	uint8_t type, *h;
+	uint32_t len;
+
+	if (!colon)
+		die("--ext %s: need KIND:LEN", spec);
+	len = num(colon + 1, 2048, "--ext LEN");
+	if (len < 8 || len % 8)
+		die("--ext %s: LEN is a multiple of 8 from 8 to 2048", spec);
+	if (!strncmp(spec, "hbh:", 4))
+		type = 0;
+	else if (!strncmp(spec, "dst:", 4))
+		type = 60;
+	else if (!strncmp(spec, "rt:", 3))
+		type = 43;
+	else
+		die("--ext %s: KIND is hbh, dst or rt", spec);
+	if (type == 0 && o->ext_len)
+		die("%s", "--ext: hbh may only come first");
+	if (o->ext_len + len > sizeof(o->ext))
+		die("%s", "--ext: chain too long");
+	if (o->ext_len)
+		*o->ext_nh = type;
+	else
+		o->ext_first = type;
+	h = o->ext + o->ext_len;
+	memset(h, 0, len);
+	h[1] = (uint8_t)(len / 8 - 1);
+	if (type == 43) {
+		h[2] = 0;			/* routing type 0 */
+		h[3] = 0;			/* segments left: none */
+	} else {
+		fill_tlvs(h + 2, len - 2);
+	}
+	o->ext_nh = h;
+	o->ext_len += len;
+}
+
+static void parse_ext(struct opts *o, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+
+	if (!copy)
+		die("%s", "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		add_ext(o, tok);
+	free(copy);
+}
+
 /* Build the L4 header + payload at @p; returns its length. */
 static uint32_t build_l4(const struct opts *o, uint8_t *p)
 {
@@ -179,27 +269,23 @@ static uint32_t build_ip(const struct opts *o, uint8_t *pkt, uint32_t frag_off,
 	uint32_t len;
 
 	if (o->family == 6) {
-		uint32_t ext = o->hbh ? 8 : 0;
+		uint32_t ext = o->ext_len;
 
-		memset(pkt, 0, 40 + ext);
+		memset(pkt, 0, 40);
 		pkt[0] = 0x60;
 		put16(pkt + 4, o->tot_len >= 0 ? (uint32_t)o->tot_len : ext + l4len);
-		pkt[6] = (uint8_t)(o->hbh ? 0 : o->proto);	/* 0: hop-by-hop */
+		pkt[6] = (uint8_t)(ext ? o->ext_first : o->proto);
 		pkt[7] = (uint8_t)o->ttl;
 		memcpy(pkt + 8, o->saddr, 16);
 		memcpy(pkt + 24, o->daddr, 16);
-		if (o->hbh) {
-			pkt[40] = (uint8_t)o->proto;	/* next header */
-			pkt[41] = 0;			/* 8 bytes in all */
-			pkt[42] = 1;			/* PadN, 4 bytes of data */
-			pkt[43] = 4;
-		}
+		memcpy(pkt + 40, o->ext, ext);
 		memcpy(pkt + 40 + ext, l4, l4len);
 		return 40 + ext + l4len;
 	}
-	len = 20 + l4len;
+	len = 20 + o->ipopt + l4len;
 	memset(pkt, 0, 20);
-	pkt[0] = (uint8_t)(0x40 | (o->ihl >= 0 ? o->ihl : 5));
+	memset(pkt + 20, 1, o->ipopt);			/* NOP options */
+	pkt[0] = (uint8_t)(0x40 | (o->ihl >= 0 ? o->ihl : 5 + o->ipopt / 4));
 	put16(pkt + 2, o->tot_len >= 0 ? (uint32_t)o->tot_len : len);
 	put16(pkt + 4, 0x4e49);				/* id */
 	put16(pkt + 6, (more ? 0x2000 : 0) | (frag_off / 8));
@@ -207,8 +293,8 @@ static uint32_t build_ip(const struct opts *o, uint8_t *pkt, uint32_t frag_off,
 	pkt[9] = (uint8_t)o->proto;
 	memcpy(pkt + 12, o->saddr, 4);
 	memcpy(pkt + 16, o->daddr, 4);
-	put16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
-	memcpy(pkt + 20, l4, l4len);
+	put16(pkt + 10, csum_fold(csum_add(0, pkt, 20 + o->ipopt)));
+	memcpy(pkt + 20 + o->ipopt, l4, l4len);
 	return len;
 }
 
@@ -335,14 +421,16 @@ int main(int argc, char **argv)
 		{ "ttl", required_argument, NULL, 17 },
 		{ "report", no_argument, NULL, 19 },
 		{ "hbh", no_argument, NULL, 18 },
+		{ "ext", required_argument, NULL, 20 },
+		{ "ipopt", required_argument, NULL, 21 },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct opts o;
-	static uint8_t l4[MAX_PKT + 64], pkt[MAX_PKT + 128];
+	static uint8_t l4[MAX_PKT + 64], pkt[MAX_PKT + 8192 + 128];
 	struct sockaddr_storage to;
 	struct timespec start;
 	socklen_t tolen;
-	const char *src = NULL, *dst = NULL;
+	const char *src = NULL, *dst = NULL, *ext_arg = NULL;
 	uint32_t i, l4len, len, off, chunk;
 	int c, fd, fails = 0;
 
@@ -402,6 +490,12 @@ int main(int argc, char **argv)
 		case 17: o.ttl = num(optarg, 255, "--ttl"); break;
 		case 19: o.report = true; break;
 		case 18: o.hbh = true; break;
+		case 20: ext_arg = optarg; break;
+		case 21:
+			o.ipopt = num(optarg, 40, "--ipopt");
+			if (o.ipopt % 4)
+				die("%s", "--ipopt is a multiple of 4");
+			break;
 		default:
 			fprintf(stderr, "usage: see the comment atop tests/tools/nfips-send.c\n");
 			return 2;
@@ -417,8 +511,17 @@ int main(int argc, char **argv)
 	} else if (!o.iface) {
 		die("%s", "--raw needs --iface");
 	}
-	if (o.hbh && o.family != 6)
-		die("%s", "--hbh is IPv6 only");
+	if ((o.hbh || ext_arg) && o.family != 6)
+		die("%s", "--hbh and --ext are IPv6 only");
+	if (o.ipopt && o.family != 4)
+		die("%s", "--ipopt is IPv4 only");
+	/* --hbh: an 8-byte hop-by-hop header (one PadN) before the rest. */
+	if (o.hbh)
+		add_ext(&o, "hbh:8");
+	if (ext_arg)
+		parse_ext(&o, ext_arg);
+	if (o.ext_len)
+		*o.ext_nh = (uint8_t)o.proto;
 	if (o.frag && (o.family != 4 || o.frag % 8))
 		die("%s", "--frag is IPv4 only and a multiple of 8");
 

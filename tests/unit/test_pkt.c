@@ -4,15 +4,20 @@
  *
  * Every parse runs on an exact-size heap copy of the bytes, so ASan reports
  * any read past data[len). Expected views are written out by hand from the
- * packet layouts below, not derived from the parser.
+ * packet layouts below, not derived from the parser. Also: the L4 header
+ * at any depth (extension-header chains up to and past a whole MTU, read
+ * through a reader beyond the view as the kernel hook does), and how the
+ * selector treats a packet whose L4 header is not within it (issue 14).
  */
 #include "unit_check.h"
+#include "nfips_config.h"
 
 #define L4	NFIPS_PKT_L4
 #define FRAG	NFIPS_PKT_FRAG
 #define LATER	NFIPS_PKT_FRAG_LATER
 #define L4BAD	NFIPS_PKT_L4_BAD
 #define TRUNC	NFIPS_PKT_TRUNC
+#define PORTS	NFIPS_PKT_PORTS
 
 #define NH_HOP	0
 #define NH_RT	43
@@ -149,8 +154,11 @@ static const char *invariants(const struct nfips_pkt *p, int ret,
 		return "payload_off + payload_len <= len";
 	if (!!(p->flags & TRUNC) != (p->len < p->wire_len))
 		return "TRUNC exactly when len < wire_len";
-	if (p->flags & ~(L4 | FRAG | LATER | L4BAD | TRUNC))
+	if (p->flags & ~(L4 | FRAG | LATER | L4BAD | TRUNC | PORTS))
 		return "unknown flag";
+	if ((p->flags & PORTS) &&
+	    (!(p->flags & L4BAD) || !nfips_proto_has_ports(p->l4_proto)))
+		return "PORTS without L4_BAD, or for a protocol without ports";
 	if ((p->flags & L4) && (p->flags & L4BAD))
 		return "L4 and L4_BAD together";
 	if ((p->flags & LATER) && (!(p->flags & FRAG) || (p->flags & L4)))
@@ -168,8 +176,15 @@ static const char *invariants(const struct nfips_pkt *p, int ret,
 			return "IPv6 addresses";
 	}
 	if (!(p->flags & L4)) {
-		if (p->sport || p->dport || p->tcp_flags || p->l4_off)
-			return "ports, TCP flags or l4_off without L4";
+		if (p->tcp_flags || p->l4_off)
+			return "TCP flags or l4_off without L4";
+		if (!(p->flags & PORTS))
+			return p->sport || p->dport ? "ports without L4 or PORTS" : NULL;
+		/* Only the IPv4 cases can be checked here without a walk. */
+		if (p->family == 4 &&
+		    (p->sport != nfips_get_be16(data + (data[0] & 0x0f) * 4) ||
+		     p->dport != nfips_get_be16(data + (data[0] & 0x0f) * 4 + 2)))
+			return "PORTS: ports not from the fixed header";
 		return NULL;
 	}
 	if (p->l4_off < (p->family == 4 ? 20u : 40u) ||
@@ -420,22 +435,26 @@ static void test_l4_errors(void)
 	tcp(buf + 20, 1, 2, 4, NFIPS_TCP_SYN);
 	CHECK("tcp: doff 4", 45, 45, 0,
 	      .len = 45, .wire_len = 45, .family = 4, .l4_proto = 6,
-	      .flags = L4BAD, .payload_off = 45, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 45, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	tcp(buf + 20, 1, 2, 0, NFIPS_TCP_SYN);
 	CHECK("tcp: doff 0", 45, 45, 0,
 	      .len = 45, .wire_len = 45, .family = 4, .l4_proto = 6,
-	      .flags = L4BAD, .payload_off = 45, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 45, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	tcp(buf + 20, 1, 2, 5, NFIPS_TCP_SYN);
 	buf[32] = 15 << 4;
 	CHECK("tcp: doff 15 beyond the packet", 45, 45, 0,
 	      .len = 45, .wire_len = 45, .family = 4, .l4_proto = 6,
-	      .flags = L4BAD, .payload_off = 45, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 45, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	v4(buf, 5, 47, NFIPS_PROTO_TCP, 0);
 	tcp(buf + 20, 1, 2, 5, NFIPS_TCP_SYN);
 	buf[32] = 7 << 4;
 	CHECK("tcp: doff 7 in a 27-byte segment", 47, 47, 0,
 	      .len = 47, .wire_len = 47, .family = 4, .l4_proto = 6,
-	      .flags = L4BAD, .payload_off = 47, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 47, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	v4(buf, 5, 48, NFIPS_PROTO_TCP, 0);
 	CHECK("tcp: doff 7 exactly to the end", 48, 48, 0,
 	      .len = 48, .wire_len = 48, .family = 4, .l4_proto = 6,
@@ -465,24 +484,29 @@ static void test_l4_errors(void)
 	udp(buf + 20, 1, 2, 7);
 	CHECK("udp: length 7 (< 8)", 31, 31, 0,
 	      .len = 31, .wire_len = 31, .family = 4, .l4_proto = 17,
-	      .flags = L4BAD, .payload_off = 31, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 31, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	udp(buf + 20, 1, 2, 0);
 	CHECK("udp: length 0", 31, 31, 0,
 	      .len = 31, .wire_len = 31, .family = 4, .l4_proto = 17,
-	      .flags = L4BAD, .payload_off = 31, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 31, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	udp(buf + 20, 1, 2, 12);
 	CHECK("udp: length 12 > 11-byte IP payload", 31, 31, 0,
 	      .len = 31, .wire_len = 31, .family = 4, .l4_proto = 17,
-	      .flags = L4BAD, .payload_off = 31, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 31, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	udp(buf + 20, 1, 2, 0xffff);
 	CHECK("udp: length 65535", 31, 31, 0,
 	      .len = 31, .wire_len = 31, .family = 4, .l4_proto = 17,
-	      .flags = L4BAD, .payload_off = 31, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 31, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 	v6(buf, 11, NFIPS_PROTO_UDP);
 	udp(buf + 40, 1, 2, 12);
 	CHECK("v6 udp: length 12 > 11-byte IP payload", 51, 51, 0,
 	      .len = 51, .wire_len = 51, .family = 6, .l4_proto = 17,
-	      .flags = L4BAD, .payload_off = 51, .payload_len = 0);
+	      .flags = L4BAD | PORTS, .payload_off = 51, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 }
 
 static void test_v4_frag(void)
@@ -611,26 +635,40 @@ static void test_v6_ext(void)
 	      .flags = FRAG | L4, .l4_off = 120, .payload_off = 140,
 	      .payload_len = 4, .tcp_flags = 0x03, .sport = 443, .dport = 1024);
 
+	/*
+	 * A chain that runs past the end of the packet: no L4 header within
+	 * it, the protocol is unknown (l4_proto is the header that runs past
+	 * the end), and the IPv6 header still stands - not a parse error.
+	 */
 	v6(buf, 16, NH_DST);
 	ext(buf + 40, NFIPS_PROTO_TCP, 16);
 	buf[41] = 10;			/* claims 88 bytes */
-	CHECK_ERR("v6 destination options longer than the packet", 56, 56,
-		  -EBADMSG);
+	CHECK("v6 destination options longer than the packet: no L4", 56, 56, 0,
+	      .len = 56, .wire_len = 56, .family = 6, .l4_proto = NH_DST,
+	      .flags = L4BAD, .payload_off = 56, .payload_len = 0);
 	v6(buf, 16, NH_AH);
 	ah(buf + 40, NFIPS_PROTO_TCP, 16);
 	buf[41] = 20;			/* claims 88 bytes */
-	CHECK_ERR("v6 AH longer than the packet", 56, 56, -EBADMSG);
+	CHECK("v6 AH longer than the packet: no L4", 56, 56, 0,
+	      .len = 56, .wire_len = 56, .family = 6, .l4_proto = NH_AH,
+	      .flags = L4BAD, .payload_off = 56, .payload_len = 0);
 	v6(buf, 4, NH_RT);
-	CHECK_ERR("v6 routing header in a 4-byte payload", 44, 44, -EBADMSG);
+	CHECK("v6 routing header in a 4-byte payload: no L4", 44, 44, 0,
+	      .len = 44, .wire_len = 44, .family = 6, .l4_proto = NH_RT,
+	      .flags = L4BAD, .payload_off = 44, .payload_len = 0);
 	v6(buf, 12, NH_FRAG);
 	frag6(buf + 40, NH_FRAG, 0, true);
-	CHECK_ERR("v6 second fragment header past the end", 52, 52, -EBADMSG);
+	CHECK("v6 second fragment header past the end: no L4", 52, 52, 0,
+	      .len = 52, .wire_len = 52, .family = 6, .l4_proto = NH_FRAG,
+	      .flags = FRAG | L4BAD, .payload_off = 52, .payload_len = 0);
 	v6(buf, 12, NH_DST);
 	ext(buf + 40, NH_DST, 8);
-	CHECK_ERR("v6 second extension header cut by the payload length",
-		  52, 52, -EBADMSG);
+	CHECK("v6 second extension header cut by the payload length: no L4",
+	      52, 52, 0,
+	      .len = 52, .wire_len = 52, .family = 6, .l4_proto = NH_DST,
+	      .flags = L4BAD, .payload_off = 52, .payload_len = 0);
 
-	/* The walk is bounded at 16 extension headers. */
+	/* No cap on the number of headers: the walk ends with the packet. */
 	for (i = 0, off = 40; i < 16; i++, off += 8)
 		ext(buf + off, i == 15 ? NFIPS_PROTO_UDP : NH_DST, 8);
 	udp(buf + off, 5, 6, 8);
@@ -643,15 +681,223 @@ static void test_v6_ext(void)
 		ext(buf + off, i == 16 ? NFIPS_PROTO_UDP : NH_DST, 8);
 	udp(buf + off, 5, 6, 8);
 	v6(buf, off + 8 - 40, NH_DST);
-	CHECK("v6 17 extension headers: no L4", off + 8, off + 8, 0,
-	      .len = 184, .wire_len = 184, .family = 6, .l4_proto = NH_DST,
-	      .flags = L4BAD, .payload_off = 184, .payload_len = 0);
+	CHECK("v6 17 extension headers + udp: L4 found", off + 8, off + 8, 0,
+	      .len = 184, .wire_len = 184, .family = 6, .l4_proto = 17,
+	      .flags = L4, .l4_off = 176, .payload_off = 184, .payload_len = 0,
+	      .sport = 5, .dport = 6);
+	for (i = 0, off = 40; i < 180; i++, off += 8)
+		ext(buf + off, i == 179 ? NFIPS_PROTO_TCP : (i % 2 ? NH_RT : NH_DST), 8);
+	tcp(buf + off, 7, 8, 5, NFIPS_TCP_SYN);
+	fill(buf + off + 20, 12);
+	v6(buf, off + 32 - 40, NH_DST);
+	CHECK("v6 180 extension headers (1440 bytes) + tcp: a whole MTU",
+	      off + 32, off + 32, 0,
+	      .len = 1512, .wire_len = 1512, .family = 6, .l4_proto = 6,
+	      .flags = L4, .l4_off = 1480, .payload_off = 1500, .payload_len = 12,
+	      .tcp_flags = NFIPS_TCP_SYN, .sport = 7, .dport = 8);
+	/* Hop-by-hop 2048 (the largest), routing 1024, dst options 8 + UDP */
+	v6(buf, 2048 + 1024 + 8 + 8 + 3, NH_HOP);
+	ext(buf + 40, NH_RT, 2048);
+	ext(buf + 40 + 2048, NH_DST, 1024);
+	ext(buf + 40 + 3072, NFIPS_PROTO_UDP, 8);
+	udp(buf + 40 + 3080, 9, 4000, 11);
+	fill(buf + 40 + 3088, 3);
+	CHECK("v6 hop-by-hop 2048 + routing 1024 + dst options 8 + udp",
+	      3131, 3131, 0,
+	      .len = 3131, .wire_len = 3131, .family = 6, .l4_proto = 17,
+	      .flags = L4, .l4_off = 3120, .payload_off = 3128, .payload_len = 3,
+	      .sport = 9, .dport = 4000);
 	for (i = 0, off = 40; i < 40; i++, off += 8)
 		ext(buf + off, NH_HOP, 8);
 	v6(buf, off - 40, NH_HOP);
-	CHECK("v6 40 hop-by-hop headers: bounded walk, no L4", off, off, 0,
+	CHECK("v6 40 hop-by-hop headers and nothing after: no L4", off, off, 0,
 	      .len = 360, .wire_len = 360, .family = 6, .l4_proto = NH_HOP,
 	      .flags = L4BAD, .payload_off = 360, .payload_len = 0);
+}
+
+/* The packet a reader reads from: an exact-size heap copy (ASan). */
+static const u8 *rd_pkt;
+static u32 rd_len, rd_calls;
+
+static const void *test_read(const void *ctx, u32 off, u32 len, void *b)
+{
+	(void)ctx;
+	rd_calls++;
+	if (off > rd_len || len > rd_len - off)
+		return NULL;
+	memcpy(b, rd_pkt + off, len);
+	return b;
+}
+
+/*
+ * The kernel hook's case: the linear view holds only the first @view bytes
+ * (or 40), the rest is read through the reader - the L4 header is found at
+ * any depth. Without a reader the same view has no L4 header (TRUNC).
+ */
+static void check_rd(const char *name, u32 n, u32 view, u8 proto, u16 sport,
+		     u16 dport, u32 l4_off)
+{
+	struct nfips_pkt_reader rd = { .read = test_read };
+	struct nfips_pkt p;
+	u8 *copy = malloc(n), *lin = malloc(view);
+	int ret;
+
+	if (!copy || !lin)
+		ksft_exit_fail_msg("out of memory\n");
+	memcpy(copy, buf, n);
+	memcpy(lin, buf, view);
+	rd_pkt = copy;
+	rd_len = n;
+	rd_calls = 0;
+	CASE_BEGIN();
+	ret = nfips_pkt_parse_rd(&p, lin, view, n, &rd);
+	EXPECT_EQ(ret, 0);
+	EXPECT_EQ(p.flags & (L4 | TRUNC), L4 | TRUNC);
+	EXPECT_EQ(p.l4_proto, proto);
+	EXPECT_EQ(p.l4_off, l4_off);
+	EXPECT_EQ(p.sport, sport);
+	EXPECT_EQ(p.dport, dport);
+	EXPECT(p.data == lin && p.len == view && p.wire_len == n);
+	EXPECT(p.payload_off + p.payload_len <= p.len);
+	EXPECT(rd_calls > 0);
+	ret = nfips_pkt_parse(&p, lin, view, n);
+	EXPECT_EQ(ret, 0);
+	EXPECT_EQ(p.flags & L4, 0);
+	EXPECT_EQ(p.sport, 0);
+	CASE_END("reader: %s (view %u of %u)", name, view, n);
+	free(copy);
+	free(lin);
+}
+
+static void test_reader(void)
+{
+	u32 i, off;
+
+	for (i = 0, off = 40; i < 180; i++, off += 8)
+		ext(buf + off, i == 179 ? NFIPS_PROTO_UDP : NH_DST, 8);
+	udp(buf + off, 1111, 5001, 8 + 20);
+	fill(buf + off + 8, 20);
+	v6(buf, off + 28 - 40, NH_DST);
+	check_rd("udp behind 180 destination options", off + 28, 192,
+		 NFIPS_PROTO_UDP, 1111, 5001, off);
+	check_rd("udp behind 180 destination options, IPv6 header only",
+		 off + 28, 40, NFIPS_PROTO_UDP, 1111, 5001, off);
+
+	v6(buf, 2048 + 8 + 20, NH_HOP);
+	ext(buf + 40, NH_DST, 2048);
+	ext(buf + 2088, NFIPS_PROTO_TCP, 8);
+	tcp(buf + 2096, 2222, 80, 5, NFIPS_TCP_SYN);
+	check_rd("tcp behind hop-by-hop 2048 + dst options 8", 2116, 192,
+		 NFIPS_PROTO_TCP, 2222, 80, 2096);
+
+	/* IPv4 with 40 bytes of options and a TCP header with 40 of its own. */
+	v4(buf, 15, 60 + 60 + 10, NFIPS_PROTO_TCP, 0);
+	tcp(buf + 60, 3333, 443, 15, NFIPS_TCP_ACK);
+	fill(buf + 120, 10);
+	check_rd("v4 with 40 bytes of options, tcp cut by the view", 130, 70,
+		 NFIPS_PROTO_TCP, 3333, 443, 60);
+}
+
+/*
+ * Selection of parsed packets whose L4 header is not within the packet
+ * (nfips_policy_select_ex): a rule that needs ports or the protocol is
+ * "blind" to them - the twins drop such a packet (fail closed); a rule
+ * naming only addresses matches it as any other packet.
+ */
+static struct nfips_policy *sel_policy(const char *text)
+{
+	struct nfips_policy *p;
+	struct nfips_conf conf;
+	struct nfips_err err;
+	u32 line = 0;
+
+	if (nfips_config_parse(text, strlen(text), &conf, &err, &line))
+		ksft_exit_fail_msg("config line %u: %s\n", line, err.msg);
+	p = nfips_policy_build(&conf, NULL, &err, &line);
+	if (!p)
+		ksft_exit_fail_msg("build line %u: %s\n", line, err.msg);
+	return p;
+}
+
+static void check_sel(const char *name, struct nfips_policy *pol, u32 n,
+		      int want_line, bool want_blind)
+{
+	const struct nfips_rule *r;
+	struct nfips_pkt p;
+	bool blind = !want_blind;
+	u8 *copy = malloc(n);
+
+	if (!copy)
+		ksft_exit_fail_msg("out of memory\n");
+	memcpy(copy, buf, n);
+	CASE_BEGIN();
+	EXPECT_EQ(nfips_pkt_parse(&p, copy, n, n), 0);
+	r = nfips_policy_select_ex(pol, &p, &blind);
+	EXPECT_EQ(r ? (int)r->line : 0, want_line);
+	EXPECT_EQ(blind, want_blind);
+	CASE_END("select: %s -> %s%d", name, want_blind ? "BLIND (drop) at line " :
+		 "line ", want_line);
+	free(copy);
+}
+
+static void test_select_blind(void)
+{
+	static const char ports[] =
+		"op a header sig=null\n"
+		"chain c a\n"
+		"select proto=tcp dport=22 bypass\n"
+		"select proto=udp dport=5000-6000 chain=c\n"
+		"select proto=tcp dport=5000-6000 chain=c\n"
+		"select proto=udp chain=c\n"
+		"select dst=2001:db8:ffff::/48 chain=c\n";
+	struct nfips_policy *pol = sel_policy(ports);
+	u32 i, off;
+
+	v4(buf, 5, 28, NFIPS_PROTO_UDP, 0);
+	udp(buf + 20, 1, 5000, 8);
+	check_sel("v4 udp dport 5000", pol, 28, 4, false);
+	v4(buf, 5, 27, NFIPS_PROTO_UDP, 0);
+	check_sel("v4 udp with a 7-byte header", pol, 27, 4, true);
+	v4(buf, 5, 39, NFIPS_PROTO_TCP, 0);
+	tcp(buf + 20, 1, 22, 5, NFIPS_TCP_SYN);
+	check_sel("v4 tcp with a 19-byte header (bypass rule needs ports)",
+		  pol, 39, 3, true);
+	v4(buf, 5, 40, NFIPS_PROTO_TCP, 0);
+	tcp(buf + 20, 1, 5001, 15, NFIPS_TCP_SYN);
+	check_sel("v4 tcp doff 15 lies, ports whole: matched on them", pol, 40,
+		  5, false);
+	tcp(buf + 20, 1, 7000, 15, NFIPS_TCP_SYN);
+	check_sel("v4 tcp doff 15 lies, port 7000: no rule", pol, 40, 0, false);
+	v4(buf, 5, 27, NFIPS_PROTO_ICMP, 0);
+	check_sel("v4 icmp with a 7-byte header: no ports to need", pol, 27, 0,
+		  false);
+	v4(buf, 5, 44, NFIPS_PROTO_UDP, 0x2000 | 3);
+	check_sel("v4 later udp fragment: no ports, proto rule matches", pol,
+		  44, 6, false);
+
+	/* v6 whose chain runs past the end: the protocol is unknown. */
+	v6(buf, 16, NH_DST);
+	ext(buf + 40, NFIPS_PROTO_UDP, 16);
+	buf[41] = 10;
+	check_sel("v6 chain past the end (bypass rule needs the protocol)",
+		  pol, 56, 3, true);
+	/* v6 with the L4 header 1440 bytes deep: found, matched. */
+	for (i = 0, off = 40; i < 180; i++, off += 8)
+		ext(buf + off, i == 179 ? NFIPS_PROTO_UDP : NH_DST, 8);
+	udp(buf + off, 1, 5555, 8);
+	v6(buf, off + 8 - 40, NH_DST);
+	check_sel("v6 udp dport 5555 behind 180 extension headers", pol,
+		  off + 8, 4, false);
+	nfips_policy_destroy(pol);
+
+	/* Rules without ports or protocol match such packets as any other. */
+	pol = sel_policy("op a header sig=null\nchain c a\n"
+			 "select dst=2001:db8:ffff::/48 chain=c\n");
+	v6(buf, 16, NH_DST);
+	ext(buf + 40, NFIPS_PROTO_UDP, 16);
+	buf[41] = 10;
+	check_sel("v6 chain past the end, address rule", pol, 56, 3, false);
+	nfips_policy_destroy(pol);
 }
 
 static void test_jumbo(void)
@@ -685,8 +931,9 @@ static void test_jumbo(void)
 	      .len = 40, .wire_len = 40, .family = 6, .l4_proto = 6,
 	      .flags = L4BAD, .payload_off = 40, .payload_len = 0);
 	v6(buf, 0, NH_HOP);
-	CHECK_ERR("v6 jumbogram of 40 bytes: no room for hop-by-hop", 40, 40,
-		  -EBADMSG);
+	CHECK("v6 jumbogram of 40 bytes: no room for hop-by-hop, no L4", 40, 40,
+	      0, .len = 40, .wire_len = 40, .family = 6, .l4_proto = NH_HOP,
+	      .flags = L4BAD, .payload_off = 40, .payload_len = 0);
 }
 
 static void test_headers_only(void)
@@ -726,7 +973,8 @@ static void test_headers_only(void)
 	tcp(buf + 20, 1, 2, 15, NFIPS_TCP_SYN);
 	CHECK("view 40 of 45: doff 15 lies beyond the real packet", 40, 45, 0,
 	      .len = 40, .wire_len = 45, .family = 4, .l4_proto = 6,
-	      .flags = L4BAD | TRUNC, .payload_off = 40, .payload_len = 0);
+	      .flags = L4BAD | PORTS | TRUNC, .payload_off = 40, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 
 	v4(buf, 5, 1000, NFIPS_PROTO_UDP, 0);
 	udp(buf + 20, 1, 2, 980);
@@ -740,7 +988,8 @@ static void test_headers_only(void)
 	udp(buf + 20, 1, 2, 1200);
 	CHECK("udp view 32 of 1000: UDP length lies", 32, 1000, 0,
 	      .len = 32, .wire_len = 1000, .family = 4, .l4_proto = 17,
-	      .flags = L4BAD | TRUNC, .payload_off = 32, .payload_len = 0);
+	      .flags = L4BAD | PORTS | TRUNC, .payload_off = 32, .payload_len = 0,
+	      .sport = 1, .dport = 2);
 
 	v4(buf, 5, 1000, NFIPS_PROTO_TCP, 100);
 	CHECK("non-first fragment view 100 of 1000", 100, 1000, 0,
@@ -949,7 +1198,7 @@ static void test_random(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(103);
+	ksft_set_plan(119);
 	test_v4_happy();
 	test_v6_happy();
 	test_l3_errors();
@@ -958,6 +1207,8 @@ int main(void)
 	test_v6_ext();
 	test_jumbo();
 	test_headers_only();
+	test_reader();
+	test_select_blind();
 	test_version();
 	test_random();
 	ksft_finished();
