@@ -708,6 +708,7 @@ static int cmd_ref(int argc, char **argv)
 	struct nfips_pkt pkt;
 	char msg[512];
 	u32 n, i, line, view = 0;
+	bool blind;
 	int id, v;
 	FILE *out;
 
@@ -740,7 +741,17 @@ static int cmd_ref(int argc, char **argv)
 			fprintf(out, "P %d malformed - pass\n", id);
 			continue;
 		}
-		rule = nfips_policy_select(policy, &pkt);
+		/*
+		 * What both twins do with the selector's answer (kmod/hook.c,
+		 * uspace/queue.c; the contract in nfips_policy.h): a rule that
+		 * needs ports or a protocol the packet cannot show drops it
+		 * ("blind": fail closed), whatever its chain.
+		 */
+		rule = nfips_policy_select_ex(policy, &pkt, &blind);
+		if (rule && blind) {
+			fprintf(out, "P %d rule:%u blind drop\n", id, rule->line);
+			continue;
+		}
 		if (!rule || !rule->chain) {
 			fprintf(out, "P %d %s%u - pass\n", id, rule ? "bypass:" : "none:",
 				rule ? rule->line : 0);
