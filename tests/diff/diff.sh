@@ -41,7 +41,7 @@ require_cmd nft
 [[ -x $DIFF ]] || { tap_fail "build/nfips-diff is built (make)"; tap_done; }
 topo_setup || skip_all "cannot build the namespaces"
 twin_init
-mkdir -p "$OUT" && rm -f "$OUT"/* || { tap_fail "$TWIN: cannot use $OUT"; tap_done; }
+mkdir -p "$OUT" && rm -f "$OUT"/{corpus.pcap,ref.txt,{plain,twin,reached}.ids,*.ready,alerts.txt,monitor.err,stats.txt,disagree.pcap,disagree.txt} || { tap_fail "$TWIN: cannot use $OUT"; tap_done; }
 
 # The corpus' sources and second destinations (see the diagram).
 DST_MAC=$(mac_of "$NS_DST" eth0)
