@@ -225,10 +225,10 @@ static u32 cur_rule;
  */
 static void put_rule_x(FILE *f, const char *chain, const struct nfips_match *m,
 		       int v6, u8 proto, bool ports, const char *extra,
-		       const char *target)
+		       bool guard, const char *target)
 {
 	if (cur_map)
-		map_add(cur_map, extra ? UINT32_MAX : cur_rule);
+		map_add(cur_map, guard ? UINT32_MAX : cur_rule);
 	fprintf(f, "-A %s", chain);
 	if (m->fields & NFIPS_M_SRC)
 		put_addr(f, "-s", m->src, m->src_plen, v6);
@@ -250,7 +250,7 @@ static void put_rule_x(FILE *f, const char *chain, const struct nfips_match *m,
 static void put_rule(FILE *f, const char *chain, const struct nfips_match *m,
 		     int v6, u8 proto, bool ports, const char *target)
 {
-	put_rule_x(f, chain, m, v6, proto, ports, NULL, target);
+	put_rule_x(f, chain, m, v6, proto, ports, NULL, false, target);
 }
 
 /* Bytes of the fixed header of a protocol with ports (its ports first). */
@@ -288,7 +288,7 @@ static void put_guards(FILE *f, const char *chain, const struct nfips_match *m,
 	if (v6)
 		put_rule_x(f, chain, m, v6, 0, false,
 			   "-m u32 --u32 \"4>>8&0xFF=0,43,44,51,60\"",
-			   qtarget);
+			   true, qtarget);
 	if (!port_proto(m->proto) ||
 	    !(m->fields & (NFIPS_M_SPORT | NFIPS_M_DPORT)))
 		return;
@@ -298,7 +298,42 @@ static void put_guards(FILE *f, const char *chain, const struct nfips_match *m,
 	else
 		snprintf(u32, sizeof(u32), "-m u32 ! --u32 \"0>>22&0x3C@%u&0=0\"",
 			 fixed_hlen(m->proto) - 4);
-	put_rule_x(f, chain, m, v6, m->proto, false, u32, qtarget);
+	put_rule_x(f, chain, m, v6, m->proto, false, u32, true, qtarget);
+}
+
+/*
+ * An IPv4 queue rule naming one port range gets its guard folded in: one
+ * u32 test queues the packet unless its fixed L4 header is whole AND its
+ * port lies outside the range - so a cut header or a port in range. One
+ * NFQUEUE rule per select rule, as before the guards. Returns whether it
+ * did (else the guard and the rule are written apart).
+ */
+static bool put_folded(FILE *f, const char *chain, const struct nfips_match *m,
+		       int v6, bool queue, const char *target)
+{
+	bool sp = m->fields & NFIPS_M_SPORT, dp = m->fields & NFIPS_M_DPORT;
+	char u32[160], out[48] = "";
+	u16 lo, hi;
+
+	if (v6 || !queue || !(m->fields & NFIPS_M_PROTO) ||
+	    !port_proto(m->proto) || sp == dp)
+		return false;
+	lo = sp ? m->sport_lo : m->dport_lo;
+	hi = sp ? m->sport_hi : m->dport_hi;
+	if (lo > 0)
+		snprintf(out, sizeof(out), "0:%u", lo - 1);
+	if (hi < 65535)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%u:65535",
+			 lo > 0 ? "," : "", hi + 1);
+	if (!out[0]) {		/* every port: the protocol is the match */
+		put_rule(f, chain, m, v6, m->proto, false, target);
+		return true;
+	}
+	snprintf(u32, sizeof(u32),
+		 "-m u32 ! --u32 \"0>>22&0x3C@%u&0=0 && 0>>22&0x3C@0%s=%s\"",
+		 fixed_hlen(m->proto) - 4, sp ? ">>16" : "&0xFFFF", out);
+	put_rule_x(f, chain, m, v6, m->proto, false, u32, false, target);
+	return true;
 }
 
 static void put_select(FILE *f, const char *chain, const struct nfips_conf_rule *r,
@@ -309,6 +344,8 @@ static void put_select(FILE *f, const char *chain, const struct nfips_conf_rule 
 	bool ports = m->fields & (NFIPS_M_SPORT | NFIPS_M_DPORT);
 
 	if ((m->fields & NFIPS_M_FAMILY) && m->family != (v6 ? 6 : 4))
+		return;
+	if (put_folded(f, chain, m, v6, queue, target))
 		return;
 	put_guards(f, chain, m, v6, qtarget);
 	if (!ports) {
