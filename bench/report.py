@@ -579,7 +579,7 @@ def cost_table_rows(run):
         m = CostModel(run, where)
         if not m.rows:
             continue
-        for exp, param in (("C1", "empty"), ("C3", "200")):
+        for exp, param in (("C1", "empty"), ("C3", "200"), ("C3", "1")):
             for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
                       "user_ac", "xt_string"):
                 ser = m.series(exp, v, param)
