@@ -27,6 +27,8 @@
 /* Large tables (an automaton): vmalloc when contiguous pages are scarce. */
 #define nfips_kvzalloc(size)	kvzalloc(size, GFP_KERNEL)
 #define nfips_kvfree(p)		kvfree(p)
+/* x86-64's memchr() is lib/string.c's byte loop: ac searches by words. */
+#define NFIPS_FAST_MEMCHR	0
 
 /*
  * Read the whole regular file @path, at most @max bytes, for an op's .init
@@ -168,6 +170,8 @@ typedef int64_t s64;
 #define nfips_free(p)		free(p)
 #define nfips_kvzalloc(size)	calloc(1, size)
 #define nfips_kvfree(p)		free(p)
+/* glibc's memchr() is SIMD: faster than ac's word-at-a-time search. */
+#define NFIPS_FAST_MEMCHR	1
 
 /*
  * The kernel's nfips_file_read() in user space, with the same errors: a

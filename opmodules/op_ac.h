@@ -25,6 +25,10 @@ struct nfips_ac {
 	int result;
 	struct nfips_payload_opts o;
 	u8 cls[256];		/* byte -> class (case folded by nocase) */
+	/* Start-state skip (op_ac.c): the bytes that leave the start state. */
+	u8 start_n;		/* 1..3: they are start_b[]; 4: more, see leaves[] */
+	u8 start_b[3];		/* unused slots repeat start_b[0] */
+	bool leaves[256];	/* byte -> it leaves the start state */
 	/* Cold: for diagnostics. */
 	u32 patterns;		/* patterns given, duplicates included */
 	u32 rows;		/* states with a row (non-matching states) */

@@ -662,6 +662,7 @@ static void test_random(void)
 	u64 seed = unit_seed(4242);
 	u32 i, j, k, pairs = 0, matched = 0, errors = 0, bm_diff = 0;
 	u32 fails = 0, rejected = 0, longest, plen, a;
+	u32 skip[5] = { 0 };	/* ops by start_n: which start-state skip ran */
 	struct unit_rng r;
 	struct nfips_err err;
 	static struct xcase x;
@@ -723,6 +724,7 @@ static void test_random(void)
 			rejected++;
 			continue;
 		}
+		skip[((struct nfips_ac *)nfips_op_priv(op))->start_n]++;
 		for (k = 0; k < per_op; k++) {
 			bool want;
 			int got, got_bm;
@@ -797,9 +799,16 @@ static void test_random(void)
 	}
 	ksft_print_msg("%u payload/pattern-set pairs, %u matches, %u mismatches (%u against bm), %u ops rejected as expected\n",
 		       pairs, matched, errors, bm_diff, rejected);
-	/* Both outcomes well represented, or the check proves little. */
+	ksft_print_msg("start-state skip: %u ops memchr (1 byte), %u and %u word-at-a-time (2, 3 bytes), %u table (4 or more)\n",
+		       skip[1], skip[2], skip[3], skip[4]);
+	/*
+	 * Both outcomes well represented, and every start-state skip used
+	 * often, or the check proves little.
+	 */
 	ksft_test_result(fails == 0 && pairs >= 100000 && matched > pairs / 10 &&
-			 pairs - matched > pairs / 10,
+			 pairs - matched > pairs / 10 && skip[0] == 0 &&
+			 skip[1] > 1000 && skip[2] > 1000 && skip[3] > 500 &&
+			 skip[4] > 1000,
 			 "ac equals a naive search and bm on %u random pairs\n", pairs);
 }
 
