@@ -821,7 +821,7 @@ def cost_plots(run, pl):
                 # The paper's only kernel/user capacity figure: 2.0 (fig. 5a,
                 # one sleep module), drawn as a line across for reference.
                 "set arrow from graph 0, first 2.0 to graph 1, first 2.0 nohead dt 2 lw 2",
-                "set label 'paper: 2.0 (fig. 5a, one sleep module)' at graph 0.02, first 2.08",
+                "set label 'dashed: paper, 2.0 (fig. 5a, one sleep module)' at graph 0.02, graph 0.96",
                 "plot 'data/headline.dat' using ($1-0.2):2:xtic(6) with boxes title \"nfips (median)\", "
                 "'' using ($1-0.2):2:3:4 with yerrorbars lw 2 title \"min-max of the repetitions\", "
                 "'' using ($1+0.2):5 with boxes title \"paper (Hess et al.)\""]
