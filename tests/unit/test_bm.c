@@ -374,100 +374,8 @@ static void test_bad_args(void)
 #define X_MAX_PATS	8
 #define X_MAX_PLEN	48
 
-struct xcase {
-	u32 n;
-	u32 len[X_MAX_PATS];
-	u8 pat[X_MAX_PATS][X_MAX_PLEN];
-	bool nocase;
-	u32 offset, depth;
-	int result;
-};
-
-static u8 fold(u8 c)
-{
-	return c >= 'A' && c <= 'Z' ? (u8)(c - 'A' + 'a') : c;
-}
-
-/* The reference: every position of the window, every pattern, byte by byte. */
-static bool naive(const struct xcase *x, const u8 *t, u32 n)
-{
-	u32 start = x->offset, end = n, p, i, k;
-
-	if (x->depth && (u64)start + x->depth < end)
-		end = start + x->depth;
-	for (p = 0; p < x->n; p++) {
-		for (i = start; (u64)i + x->len[p] <= end; i++) {
-			for (k = 0; k < x->len[p]; k++) {
-				u8 a = t[i + k], b = x->pat[p][k];
-
-				if (x->nocase ? fold(a) != fold(b) : a != b)
-					break;
-			}
-			if (k == x->len[p])
-				return true;
-		}
-	}
-	return false;
-}
-
-static const u8 alpha_ab[] = "ab";
-static const u8 alpha_abcd[] = "abcd";
-static const u8 alpha_case[] = "aAbB";
-static const u8 alpha_bin[] = { 0, 0xff, 'a', '|' };
-
-static u8 rnd_byte(struct unit_rng *r, int alphabet)
-{
-	switch (alphabet) {
-	case 0: return alpha_ab[unit_rng_below(r, 2)];
-	case 1: return alpha_abcd[unit_rng_below(r, 4)];
-	case 2: return alpha_case[unit_rng_below(r, 4)];
-	case 3: return alpha_bin[unit_rng_below(r, 4)];
-	default: return (u8)unit_rng_next(r);
-	}
-}
-
-/* Write pattern @p as an argument value: bare, quoted with escapes, or hex. */
-static int encode(char *out, const u8 *p, u32 len, struct unit_rng *r)
-{
-	u32 mode = unit_rng_below(r, 3), i, n = 0;
-	bool hex = false;
-
-	for (i = 0; mode == 0 && i < len; i++)
-		if (!isalnum(p[i]))
-			mode = 1;
-	if (mode == 0) {
-		memcpy(out, p, len);
-		return (int)len;
-	}
-	if (mode == 2) {
-		out[n++] = '|';
-		for (i = 0; i < len; i++)
-			n += sprintf(out + n, "%s%02x", i ? " " : "", p[i]);
-		out[n++] = '|';
-		return (int)n;
-	}
-	out[n++] = '"';
-	for (i = 0; i < len; i++) {
-		bool text = p[i] >= 0x20 && p[i] < 0x7f;
-
-		if (text && hex) {
-			out[n++] = '|';
-			hex = false;
-		}
-		if (text) {
-			if (p[i] == '"' || p[i] == '\\' || p[i] == '|')
-				out[n++] = '\\';
-			out[n++] = (char)p[i];
-		} else {
-			n += sprintf(out + n, "%s%02x", hex ? " " : "|", p[i]);
-			hex = true;
-		}
-	}
-	if (hex)
-		out[n++] = '|';
-	out[n++] = '"';
-	return (int)n;
-}
+/* The case, the naive reference, the random bytes and the argument
+ * encoder are shared with test_ac (unit_lib.c). */
 
 static void rnd_pattern(struct unit_rng *r, int alphabet, u8 *p, u32 *len)
 {
@@ -479,14 +387,14 @@ static void rnd_pattern(struct unit_rng *r, int alphabet, u8 *p, u32 *len)
 		/* Periodic, maybe with a different last byte: good-suffix food. */
 		unit = 1 + unit_rng_below(r, 3);
 		for (i = 0; i < unit; i++)
-			p[i] = rnd_byte(r, alphabet);
+			p[i] = unit_rnd_byte(r, alphabet);
 		for (i = unit; i < n; i++)
 			p[i] = p[i - unit];
 		if (unit_rng_below(r, 2))
-			p[n - 1] = rnd_byte(r, alphabet);
+			p[n - 1] = unit_rnd_byte(r, alphabet);
 	} else {
 		for (i = 0; i < n; i++)
-			p[i] = rnd_byte(r, alphabet);
+			p[i] = unit_rnd_byte(r, alphabet);
 	}
 	*len = n;
 }
@@ -503,7 +411,7 @@ static void test_random(void)
 	u32 longest, plen, a;
 	struct unit_rng r;
 	struct nfips_err err;
-	struct xcase x;
+	struct unit_xcase x;
 	int alphabet;
 
 	ksft_print_msg("seed %llu (set NFIPS_UNIT_SEED to repeat)\n",
@@ -525,7 +433,7 @@ static void test_random(void)
 			if (x.len[j] > longest)
 				longest = x.len[j];
 			n += sprintf(args + n, "pattern=");
-			n += encode(args + n, x.pat[j], x.len[j], &r);
+			n += unit_encode_pattern(args + n, x.pat[j], x.len[j], &r);
 			args[n++] = ' ';
 		}
 		if (x.nocase)
@@ -565,7 +473,7 @@ static void test_random(void)
 			plen = unit_rng_below(&r, 4) ? unit_rng_below(&r, 64) :
 			       unit_rng_below(&r, sizeof(pay));
 			for (j = 0; j < plen; j++)
-				pay[j] = rnd_byte(&r, alphabet);
+				pay[j] = unit_rnd_byte(&r, alphabet);
 			/* Plant a pattern (case-flipped under nocase) half the time. */
 			if (unit_rng_below(&r, 2)) {
 				u32 p = unit_rng_below(&r, x.n), at;
@@ -582,7 +490,7 @@ static void test_random(void)
 					}
 				}
 			}
-			want = naive(&x, pay, plen);
+			want = unit_naive_search(&x, pay, plen);
 			got = run(op, pay, plen);
 			pairs++;
 			matched += want;

@@ -44,31 +44,6 @@ static bool unit_case_ok;
 	}								\
 } while (0)
 
-struct unit_rng {
-	u64 s;
-};
-
-static inline void unit_rng_seed(struct unit_rng *r, u64 seed)
-{
-	r->s = seed ? seed : 0x9e3779b97f4a7c15ull;
-}
-
-static inline u64 unit_rng_next(struct unit_rng *r)
-{
-	u64 x = r->s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	r->s = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform in [0, n); n > 0. The tiny modulo bias does not matter here. */
-static inline u32 unit_rng_below(struct unit_rng *r, u32 n)
-{
-	return (u32)((unit_rng_next(r) >> 11) % n);
-}
 
 /* The seed: NFIPS_UNIT_SEED from the environment, else @def. */
 static inline u64 unit_seed(u64 def)

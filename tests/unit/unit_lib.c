@@ -120,3 +120,91 @@ void unit_view(struct nfips_pkt *pkt, const u8 *buf, u32 len)
 	if (ret)
 		ksft_exit_fail_msg("unit_view: parse failed: %d\n", ret);
 }
+
+/* ---- the randomised pattern cross-checks (test_bm, test_ac) ---- */
+
+static u8 unit_lfold(u8 c)
+{
+	return c >= 'A' && c <= 'Z' ? (u8)(c - 'A' + 'a') : c;
+}
+
+/* The reference: every position of the window, every pattern, byte by byte. */
+bool unit_naive_search(const struct unit_xcase *x, const u8 *t, u32 n)
+{
+	u32 start = x->offset, end = n, p, i, k;
+
+	if (x->depth && (u64)start + x->depth < end)
+		end = start + x->depth;
+	for (p = 0; p < x->n; p++) {
+		for (i = start; (u64)i + x->len[p] <= end; i++) {
+			for (k = 0; k < x->len[p]; k++) {
+				u8 a = t[i + k], b = x->pat[p][k];
+
+				if (x->nocase ? unit_lfold(a) != unit_lfold(b) : a != b)
+					break;
+			}
+			if (k == x->len[p])
+				return true;
+		}
+	}
+	return false;
+}
+
+static const u8 alpha_ab[] = "ab";
+static const u8 alpha_abcd[] = "abcd";
+static const u8 alpha_case[] = "aAbB";
+static const u8 alpha_bin[] = { 0, 0xff, 'a', '|' };
+
+u8 unit_rnd_byte(struct unit_rng *r, int alphabet)
+{
+	switch (alphabet) {
+	case 0: return alpha_ab[unit_rng_below(r, 2)];
+	case 1: return alpha_abcd[unit_rng_below(r, 4)];
+	case 2: return alpha_case[unit_rng_below(r, 4)];
+	case 3: return alpha_bin[unit_rng_below(r, 4)];
+	default: return (u8)unit_rng_next(r);
+	}
+}
+
+/* Write pattern @p as an argument value: bare, quoted with escapes, or hex. */
+int unit_encode_pattern(char *out, const u8 *p, u32 len, struct unit_rng *r)
+{
+	u32 mode = unit_rng_below(r, 3), i, n = 0;
+	bool hex = false;
+
+	for (i = 0; mode == 0 && i < len; i++)
+		if (!isalnum(p[i]))
+			mode = 1;
+	if (mode == 0) {
+		memcpy(out, p, len);
+		return (int)len;
+	}
+	if (mode == 2) {
+		out[n++] = '|';
+		for (i = 0; i < len; i++)
+			n += sprintf(out + n, "%s%02x", i ? " " : "", p[i]);
+		out[n++] = '|';
+		return (int)n;
+	}
+	out[n++] = '"';
+	for (i = 0; i < len; i++) {
+		bool text = p[i] >= 0x20 && p[i] < 0x7f;
+
+		if (text && hex) {
+			out[n++] = '|';
+			hex = false;
+		}
+		if (text) {
+			if (p[i] == '"' || p[i] == '\\' || p[i] == '|')
+				out[n++] = '\\';
+			out[n++] = (char)p[i];
+		} else {
+			n += sprintf(out + n, "%s%02x", hex ? " " : "|", p[i]);
+			hex = true;
+		}
+	}
+	if (hex)
+		out[n++] = '|';
+	out[n++] = '"';
+	return (int)n;
+}

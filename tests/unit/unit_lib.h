@@ -36,4 +36,53 @@ struct nfips_op *unit_op(const char *type, const char *args,
 			 struct nfips_err *err);
 void unit_op_free(struct nfips_op *op);
 
+struct unit_rng {
+	u64 s;
+};
+
+static inline void unit_rng_seed(struct unit_rng *r, u64 seed)
+{
+	r->s = seed ? seed : 0x9e3779b97f4a7c15ull;
+}
+
+static inline u64 unit_rng_next(struct unit_rng *r)
+{
+	u64 x = r->s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	r->s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform in [0, n); n > 0. The tiny modulo bias does not matter here. */
+static inline u32 unit_rng_below(struct unit_rng *r, u32 n)
+{
+	return (u32)((unit_rng_next(r) >> 11) % n);
+}
+
+/*
+ * The randomised cross-checks of the pattern op-modules (test_bm, test_ac):
+ * a case (patterns, nocase, offset/depth window), the reference search
+ * (every position of the window, every pattern, byte by byte), a random
+ * byte from one of five alphabets, and a pattern written as an argument
+ * value (bare, quoted with escapes, or |hex|).
+ */
+#define UNIT_X_MAX_PATS	16
+#define UNIT_X_MAX_PLEN	48
+
+struct unit_xcase {
+	u32 n;
+	u32 len[UNIT_X_MAX_PATS];
+	u8 pat[UNIT_X_MAX_PATS][UNIT_X_MAX_PLEN];
+	bool nocase;
+	u32 offset, depth;
+	int result;
+};
+
+bool unit_naive_search(const struct unit_xcase *x, const u8 *t, u32 n);
+u8 unit_rnd_byte(struct unit_rng *r, int alphabet);
+int unit_encode_pattern(char *out, const u8 *p, u32 len, struct unit_rng *r);
+
 #endif
