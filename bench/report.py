@@ -982,7 +982,10 @@ def write_summary(run, args, tgt, paper, figs, pl):
              "dst's receive processing steered to CPU0 by RPS; the ips namespace's input veth "
              "steered to CPU1 by RPS, nfipsd / the kernel workers pinned to CPU1 (taskset). "
              "One variant at a time in ips.")
-    L.append("- One point: 4 CONSTANT flows (source ports 3001–3004) for the stated duration; "
+    L.append("- One point of a figure's sweep: three back-to-back sub-trials of a third of the "
+             "stated duration each (4 CONSTANT flows each, flows 1–4, 5–8, 9–12 from their own "
+             "source ports; one row each, 'rep 1..3'); the plots draw their median and min–max. "
+             "A target's point (SLEEP, DELAY) is one trial per repetition instead. In each: "
              "loss = (packets rude sent − packets crude received) / sent, after the IPS queues "
              "drained; delay = median of the per-flow median one-way delays (p99: the largest "
              "per-flow p99), same clock on both ends. Mbit/s counts IPv4 datagrams "
