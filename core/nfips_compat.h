@@ -119,7 +119,6 @@ static inline u64 nfips_counter_read(const struct nfips_counter *c)
 #define NFIPS_THIS_MODULE	THIS_MODULE
 /* Core functions that op-modules call are exported by nfips.ko. */
 #define NFIPS_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
-#define nfips_realloc(p, size)	krealloc(p, size, GFP_KERNEL)
 
 /*
  * Registration glue of an op-module source (opmodules/op_<type>.c defining
@@ -284,7 +283,6 @@ static inline u64 nfips_counter_read(const struct nfips_counter *c)
 
 #define NFIPS_THIS_MODULE	NULL
 #define NFIPS_EXPORT(sym)	_Static_assert(1, #sym)
-#define nfips_realloc(p, size)	realloc(p, size)
 struct module;
 
 /*

@@ -18,9 +18,9 @@ void nfips_conf_free(struct nfips_conf *conf)
 
 	for (i = 0; i < conf->n_ops; i++)
 		nfips_free(conf->ops[i].args);
-	nfips_free(conf->ops);
-	nfips_free(conf->chains);
-	nfips_free(conf->rules);
+	nfips_kvfree(conf->ops);
+	nfips_kvfree(conf->chains);
+	nfips_kvfree(conf->rules);
 	nfips_conf_init(conf);
 }
 
@@ -47,7 +47,10 @@ int nfips_conf_set_queue(struct nfips_conf *conf,
 
 /*
  * Make room for element @n of an array that grows by doubling from 8: it is
- * full exactly when @n is 0 or a power of two of at least 8.
+ * full exactly when @n is 0 or a power of two of at least 8. kvmalloc-family
+ * memory (a config of thousands of ops or rules makes arrays of hundreds of
+ * KiB, which a physically contiguous krealloc may not find): a new array,
+ * the old elements copied, the old one freed.
  */
 static int grow(void **arr, u32 n, size_t size)
 {
@@ -56,9 +59,12 @@ static int grow(void **arr, u32 n, size_t size)
 
 	if (n && (n < 8 || (n & (n - 1))))
 		return 0;
-	p = nfips_realloc(*arr, cap * size);
+	p = nfips_kvzalloc((size_t)cap * size);
 	if (!p)
 		return -ENOMEM;
+	if (n)
+		memcpy(p, *arr, (size_t)n * size);
+	nfips_kvfree(*arr);
 	*arr = p;
 	return 0;
 }

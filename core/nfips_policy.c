@@ -19,10 +19,10 @@ static void policy_free(struct nfips_policy *p)
 	}
 	if (p->chains)
 		for (i = 0; i < p->n_chains; i++)
-			nfips_free(p->chains[i].ops);
-	nfips_free(p->ops);
-	nfips_free(p->chains);
-	nfips_free(p->rules);
+			nfips_kvfree(p->chains[i].ops);
+	nfips_kvfree(p->ops);
+	nfips_kvfree(p->chains);
+	nfips_kvfree(p->rules);
 	nfips_conf_free(&p->conf);
 	nfips_free(p);
 }
@@ -71,9 +71,10 @@ struct nfips_policy *nfips_policy_build(struct nfips_conf *conf,
 	p->n_ops = p->conf.n_ops;
 	p->n_chains = p->conf.n_chains;
 	p->n_rules = p->conf.n_rules;
-	p->ops = nfips_zalloc(sizeof(*p->ops) * (p->n_ops + 1));
-	p->chains = nfips_zalloc(sizeof(*p->chains) * (p->n_chains + 1));
-	p->rules = nfips_zalloc(sizeof(*p->rules) * (p->n_rules + 1));
+	/* Sized by the config: kvmalloc-family (see grow() in nfips_conf.c). */
+	p->ops = nfips_kvzalloc(sizeof(*p->ops) * (p->n_ops + 1));
+	p->chains = nfips_kvzalloc(sizeof(*p->chains) * (p->n_chains + 1));
+	p->rules = nfips_kvzalloc(sizeof(*p->rules) * (p->n_rules + 1));
 	if (!p->ops || !p->chains || !p->rules)
 		goto nomem_free;
 
@@ -90,7 +91,7 @@ struct nfips_policy *nfips_policy_build(struct nfips_conf *conf,
 
 		strscpy(c->name, cc->name, sizeof(c->name));
 		c->n_ops = cc->n_ops;
-		c->ops = nfips_zalloc(sizeof(*c->ops) * (c->n_ops + 1));
+		c->ops = nfips_kvzalloc(sizeof(*c->ops) * (c->n_ops + 1));
 		if (!c->ops)
 			goto nomem_free;
 		for (j = 0; j < c->n_ops; j++)
