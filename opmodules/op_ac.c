@@ -170,11 +170,16 @@ static inline u32 ac_skip(const struct nfips_ac *a, const u8 *t, u32 i, u32 n)
 	}
 }
 
-/* s is a row's offset in the table (see the top of the file); 0 is start. */
-static bool ac_scan16(const struct nfips_ac *a, const u8 *t, u32 n)
+/*
+ * s is a row's offset in the table (see the top of the file); 0 is start.
+ * @wide is a constant at both call sites, so the compiler makes one loop
+ * per entry width from this one source.
+ */
+static inline bool ac_scan(const struct nfips_ac *a, const u8 *t, u32 n, bool wide)
 {
-	const u16 *tbl = a->tbl;
-	u32 s = 0, i = 0, match = a->match;
+	const u16 *t16 = a->tbl;
+	const u32 *t32 = a->tbl;
+	u32 s = 0, i = 0, x, match = a->match;
 
 	while (i < n) {
 		if (!s) {
@@ -182,25 +187,8 @@ static bool ac_scan16(const struct nfips_ac *a, const u8 *t, u32 n)
 			if (i == n)
 				break;
 		}
-		s = tbl[s + a->cls[t[i++]]];
-		if (unlikely(s == match))
-			return true;
-	}
-	return false;
-}
-
-static bool ac_scan32(const struct nfips_ac *a, const u8 *t, u32 n)
-{
-	const u32 *tbl = a->tbl;
-	u32 s = 0, i = 0, match = a->match;
-
-	while (i < n) {
-		if (!s) {
-			i = ac_skip(a, t, i, n);
-			if (i == n)
-				break;
-		}
-		s = tbl[s + a->cls[t[i++]]];
+		x = s + a->cls[t[i++]];
+		s = wide ? t32[x] : t16[x];
 		if (unlikely(s == match))
 			return true;
 	}
@@ -216,7 +204,7 @@ static int ac_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
 
 	if (!nfips_payload_window(pkt, &a->o, &t, &n))
 		return NFIPS_CONTINUE;
-	found = a->wide ? ac_scan32(a, t, n) : ac_scan16(a, t, n);
+	found = a->wide ? ac_scan(a, t, n, true) : ac_scan(a, t, n, false);
 	return found ? a->result : NFIPS_CONTINUE;
 }
 
