@@ -9,31 +9,9 @@
 #define DROP	(NFIPS_DROP | NFIPS_ALERT)
 #define ALERT	(NFIPS_CONTINUE | NFIPS_ALERT)
 
-/* Run @op on a UDP packet (IPv4 or IPv6) carrying @pay[0 .. plen). */
-static int run6(struct nfips_op *op, int family, const void *pay, u32 plen)
-{
-	static u8 tmp[70000];
-	struct unit_l4 l4 = {
-		.proto = NFIPS_PROTO_UDP, .sport = 1, .dport = 2,
-		.payload = pay, .payload_len = plen,
-	};
-	struct nfips_pkt pkt;
-	u32 len = unit_build_pkt(tmp, family, &l4);
-	u8 *copy = malloc(len);
-	int r;
-
-	memcpy(copy, tmp, len);
-	unit_view(&pkt, copy, len);
-	if (pkt.payload_len != plen || pkt.payload_off + plen != len)
-		ksft_exit_fail_msg("payload not at the end of the packet\n");
-	r = op->ops->process(op, &pkt);
-	free(copy);
-	return r;
-}
-
 static int run(struct nfips_op *op, const void *pay, u32 plen)
 {
-	return run6(op, 4, pay, plen);
+	return unit_run_payload(op, 4, pay, plen);
 }
 
 #define RUN(op, s)	run(op, s, sizeof(s) - 1)
@@ -85,8 +63,8 @@ static void test_boundaries(void)
 	EXPECT_EQ(run(one, "", 0), NFIPS_CONTINUE);
 	CASE_END("empty payload");
 	CASE_BEGIN();
-	EXPECT_EQ(run6(op, 6, "..EVIL", 6), DROP);
-	EXPECT_EQ(run6(op, 6, "..EVI", 5), NFIPS_CONTINUE);
+	EXPECT_EQ(unit_run_payload(op, 6, "..EVIL", 6), DROP);
+	EXPECT_EQ(unit_run_payload(op, 6, "..EVI", 5), NFIPS_CONTINUE);
 	CASE_END("IPv6 payload");
 	unit_op_free(op);
 	unit_op_free(one);

@@ -121,6 +121,31 @@ void unit_view(struct nfips_pkt *pkt, const u8 *buf, u32 len)
 		ksft_exit_fail_msg("unit_view: parse failed: %d\n", ret);
 }
 
+/*
+ * Run @op on a UDP packet (IPv4 or IPv6) carrying @pay[0 .. plen), in a
+ * buffer of exactly the packet's size (ASan sees any read past its end).
+ */
+int unit_run_payload(struct nfips_op *op, int family, const void *pay, u32 plen)
+{
+	static u8 tmp[70000];
+	struct unit_l4 l4 = {
+		.proto = NFIPS_PROTO_UDP, .sport = 1, .dport = 2,
+		.payload = pay, .payload_len = plen,
+	};
+	struct nfips_pkt pkt;
+	u32 len = unit_build_pkt(tmp, family, &l4);
+	u8 *copy = malloc(len);
+	int r;
+
+	memcpy(copy, tmp, len);
+	unit_view(&pkt, copy, len);
+	if (pkt.payload_len != plen || pkt.payload_off + plen != len)
+		ksft_exit_fail_msg("payload not at the end of the packet\n");
+	r = op->ops->process(op, &pkt);
+	free(copy);
+	return r;
+}
+
 /* ---- the randomised pattern cross-checks (test_bm, test_ac) ---- */
 
 static u8 unit_lfold(u8 c)

@@ -36,6 +36,9 @@ struct nfips_op *unit_op(const char *type, const char *args,
 			 struct nfips_err *err);
 void unit_op_free(struct nfips_op *op);
 
+/* Run @op on a UDP packet of @family (4 or 6) carrying @pay[0 .. plen). */
+int unit_run_payload(struct nfips_op *op, int family, const void *pay, u32 plen);
+
 struct unit_rng {
 	u64 s;
 };
