@@ -320,3 +320,80 @@ int nfips_arg_choice(const struct nfips_arg *arg, const char *const *names,
 	return -EINVAL;
 }
 NFIPS_EXPORT(nfips_arg_choice);
+
+/* Why a patterns-file could not be read, the same text in both twins. */
+static const char *file_error(int e)
+{
+	switch (e) {
+	case -ENOENT:	return "no such file";
+	case -EACCES:	return "permission denied";
+	case -EISDIR:
+	case -EINVAL:	return "not a regular file, or empty";
+	case -EFBIG:	return "larger than 64 MiB";
+	case -ENOMEM:	return "out of memory";
+	case -ETXTBSY:	return "file is being written";
+	default:	return "cannot be read";
+	}
+}
+
+int nfips_patterns_file(const struct nfips_arg *arg, u8 *buf, u32 cap,
+			nfips_pattern_add_fn add, void *ctx,
+			struct nfips_err *err)
+{
+	struct nfips_arg la = { .key = "patterns-file" };
+	const char *text, *p, *end, *nl;
+	u32 lineno = 0, len, l;
+	size_t size = 0;
+	char *path;
+	int ret = 0;
+
+	if (!arg->val || arg->val_len >= 4096) {
+		nfips_err_set(err, "argument 'patterns-file' needs a path");
+		return -EINVAL;
+	}
+	path = nfips_zalloc(arg->val_len + 1);
+	if (!path) {
+		nfips_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(path, arg->val, arg->val_len);
+	text = nfips_file_read(path, NFIPS_PATTERNS_FILE_MAX, &size, &ret);
+	if (!text) {
+		nfips_err_set(err, "patterns-file %.100s: %s", path, file_error(ret));
+		goto out;
+	}
+	for (p = text, end = text + size; p < end; p = nl ? nl + 1 : end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		l = (u32)((nl ? nl : end) - p);
+		lineno++;
+		if (l && p[l - 1] == '\r')
+			l--;
+		if (!l || p[0] == '#')
+			continue;
+		if (memchr(p, '\0', l)) {
+			nfips_err_set(err, "patterns-file %.80s:%u: a NUL byte (write |00|)",
+				      path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		la.val = p;
+		la.val_len = l;
+		ret = nfips_arg_bytes(&la, buf, cap, &len, err);
+		if (ret) {
+			struct nfips_err e2;
+
+			nfips_err_set(&e2, "patterns-file %.80s:%u: %s", path,
+				      lineno, err->msg);
+			*err = e2;
+			break;
+		}
+		ret = add(ctx, buf, len, path, lineno, err);
+		if (ret)
+			break;
+	}
+	nfips_file_free((void *)text);
+out:
+	nfips_free(path);
+	return ret;
+}
+NFIPS_EXPORT(nfips_patterns_file);

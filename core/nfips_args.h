@@ -76,4 +76,24 @@ int nfips_arg_choice(const struct nfips_arg *arg, const char *const *names,
 /* True when s[0 .. len) is a valid name: [A-Za-z0-9_.-], 1..NFIPS_NAME_MAX-1. */
 bool nfips_name_valid(const char *s, u32 len);
 
+/*
+ * A patterns-file, the one format every pattern op reads (hs, ac): one
+ * pattern per line in argument syntax (text, "quoted", |hex|), blank lines
+ * and lines starting with '#' skipped, CRLF accepted, a NUL byte refused.
+ * The file is read with nfips_file_read() (at most NFIPS_PATTERNS_FILE_MAX
+ * bytes), in the kernel twin as the loading process. Each pattern is decoded
+ * into @buf (at most @cap bytes) and handed to @add with the file's path and
+ * line, for the op's own limits and messages. A decoding error is named
+ * "patterns-file PATH:LINE: ..."; @add names its own errors.
+ */
+#define NFIPS_PATTERNS_FILE_MAX	(64u << 20)
+
+typedef int (*nfips_pattern_add_fn)(void *ctx, const u8 *p, u32 len,
+				    const char *path, u32 line,
+				    struct nfips_err *err);
+
+int nfips_patterns_file(const struct nfips_arg *arg, u8 *buf, u32 cap,
+			nfips_pattern_add_fn add, void *ctx,
+			struct nfips_err *err);
+
 #endif /* NFIPS_ARGS_H */

@@ -18,7 +18,8 @@
  * in the context of the process that loads the config (nfipsctl), with that
  * process's credentials, root and working directory (filp_open() and
  * kernel_read(), nfips_compat.h). Absolute paths mean the same file to both
- * twins. A file is at most NFIPS_AC_MAX_FILE (64 MiB), like hs's.
+ * twins. The file format and reader are shared with hs (nfips_patterns_file,
+ * core/nfips_args.c; at most NFIPS_PATTERNS_FILE_MAX, 64 MiB).
  *
  * Which payload op-module to pick:
  *   bm   one or a few patterns: Boyer-Moore skips ahead and reads a fraction
@@ -264,78 +265,19 @@ static int ac_add(struct ac_build *b, const u8 *p, u32 len,
 	return 0;
 }
 
-/* Why a patterns-file could not be read, the same text in both twins. */
-static const char *file_error(int e)
+/* One line of a patterns-file (nfips_patterns_file): its errors name it. */
+static int ac_file_add(void *ctx, const u8 *p, u32 len, const char *path,
+		       u32 line, struct nfips_err *err)
 {
-	switch (e) {
-	case -ENOENT:	return "no such file";
-	case -EACCES:	return "permission denied";
-	case -EISDIR:
-	case -EINVAL:	return "not a regular file, or empty";
-	case -EFBIG:	return "larger than 64 MiB";
-	case -ENOMEM:	return "out of memory";
-	case -ETXTBSY:	return "file is being written";
-	default:	return "cannot be read";
-	}
-}
+	int ret = ac_add(ctx, p, len, err);
 
-static int ac_read_file(struct ac_build *b, const struct nfips_arg *arg,
-			u8 *buf, struct nfips_err *err)
-{
-	struct nfips_arg la = { .key = "patterns-file" };
-	const char *text, *p, *end, *nl;
-	u32 lineno = 0, len, l;
-	size_t size = 0;
-	char *path;
-	int ret = 0;
+	if (ret) {
+		struct nfips_err e2;
 
-	if (!arg->val || arg->val_len >= 4096) {
-		nfips_err_set(err, "argument 'patterns-file' needs a path");
-		return -EINVAL;
+		nfips_err_set(&e2, "patterns-file %.80s:%u: %s", path, line,
+			      err->msg);
+		*err = e2;
 	}
-	path = nfips_zalloc(arg->val_len + 1);
-	if (!path) {
-		nfips_err_set(err, "out of memory");
-		return -ENOMEM;
-	}
-	memcpy(path, arg->val, arg->val_len);
-	text = nfips_file_read(path, NFIPS_AC_MAX_FILE, &size, &ret);
-	if (!text) {
-		nfips_err_set(err, "patterns-file %.100s: %s", path,
-			      file_error(ret));
-		goto out;
-	}
-	for (p = text, end = text + size; p < end; p = nl ? nl + 1 : end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		l = (u32)((nl ? nl : end) - p);
-		lineno++;
-		if (l && p[l - 1] == '\r')
-			l--;
-		if (!l || p[0] == '#')
-			continue;
-		if (memchr(p, '\0', l)) {
-			nfips_err_set(err, "patterns-file %.80s:%u: a NUL byte (write |00|)",
-				      path, lineno);
-			ret = -EINVAL;
-			break;
-		}
-		la.val = p;
-		la.val_len = l;
-		ret = nfips_arg_bytes(&la, buf, NFIPS_AC_MAX_PATTERN_LEN, &len, err);
-		if (!ret)
-			ret = ac_add(b, buf, len, err);
-		if (ret) {
-			struct nfips_err e2;
-
-			nfips_err_set(&e2, "patterns-file %.80s:%u: %s", path,
-				      lineno, err->msg);
-			*err = e2;
-			break;
-		}
-	}
-	nfips_file_free((void *)text);
-out:
-	nfips_free(path);
 	return ret;
 }
 
@@ -543,7 +485,8 @@ static struct nfips_op *ac_init(const char *args, struct nfips_err *err)
 			if (!ret)
 				ret = ac_add(&b, buf, len, err);
 		} else if (!strcmp(arg.key, "patterns-file")) {
-			ret = ac_read_file(&b, &arg, buf, err);
+			ret = nfips_patterns_file(&arg, buf, NFIPS_AC_MAX_PATTERN_LEN,
+						  ac_file_add, &b, err);
 		} else {
 			ret = nfips_payload_opt(&arg, &a->o, err);
 			if (ret == 1)

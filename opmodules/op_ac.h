@@ -14,7 +14,6 @@
 #define NFIPS_AC_MAX_PATTERN_LEN 1024
 #define NFIPS_AC_MAX_BYTES	(2u << 20)	/* all patterns' bytes */
 #define NFIPS_AC_MAX_TABLE	(64u << 20)	/* the transition table */
-#define NFIPS_AC_MAX_FILE	(64u << 20)	/* one patterns-file, as hs */
 
 struct nfips_ac {
 	/* Hot: what ->process reads. */

@@ -36,7 +36,6 @@
 
 #define HS_MAX_PATTERNS		100000
 #define HS_MAX_PATTERN_LEN	1024
-#define HS_MAX_FILE		(64u << 20)
 
 /* Provided by nfipsd (exported with --export-dynamic); weak elsewhere. */
 extern int nfips_worker_self(void) __attribute__((weak));
@@ -206,71 +205,12 @@ static int regex_decode(const struct nfips_arg *arg, char *buf, u32 cap,
 	return 0;
 }
 
-static int read_patterns_file(struct hs_list *l, const struct nfips_arg *arg,
-			      u8 *buf, struct nfips_err *err)
+/* One line of a patterns-file (nfips_patterns_file, shared with ac). */
+static int hs_file_add(void *ctx, const u8 *p, u32 len, const char *path,
+		       u32 line, struct nfips_err *err)
 {
-	char path[4096], *text, *line, *next;
-	struct nfips_arg la = { .key = "patterns-file" };
-	u32 lineno = 0, len;
-	FILE *f;
-	long size;
-	int ret = 0;
-
-	if (!arg->val || arg->val_len >= sizeof(path)) {
-		nfips_err_set(err, "argument 'patterns-file' needs a path");
-		return -EINVAL;
-	}
-	memcpy(path, arg->val, arg->val_len);
-	path[arg->val_len] = '\0';
-	f = fopen(path, "re");
-	if (!f) {
-		nfips_err_set(err, "patterns-file %.100s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
-	    (unsigned long)size > HS_MAX_FILE || fseek(f, 0, SEEK_SET)) {
-		nfips_err_set(err, "patterns-file %.100s: unreadable or larger than %u bytes",
-			      path, HS_MAX_FILE);
-		fclose(f);
-		return -EFBIG;
-	}
-	text = malloc((size_t)size + 1);
-	if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) {
-		nfips_err_set(err, "patterns-file %.100s: read failed", path);
-		free(text);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	text[size] = '\0';
-	for (line = text; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		len = (u32)strlen(line);
-		if (len && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (!len || line[0] == '#')
-			continue;
-		la.val = line;
-		la.val_len = len;
-		ret = nfips_arg_bytes(&la, buf, HS_MAX_PATTERN_LEN, &len, err);
-		if (ret) {
-			struct nfips_err e2;
-
-			nfips_err_set(&e2, "patterns-file %.80s:%u: %s", path,
-				      lineno, err->msg);
-			*err = e2;
-			break;
-		}
-		ret = list_add(l, buf, len, false,
-			       where_fmt("patterns-file %s:%u", path, lineno), err);
-		if (ret)
-			break;
-	}
-	free(text);
-	return ret;
+	return list_add(ctx, p, len, false,
+			where_fmt("patterns-file %s:%u", path, line), err);
 }
 
 static void hs_destroy(struct nfips_op *op)
@@ -435,7 +375,8 @@ static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 				ret = list_add(&l, buf, len, true,
 					       where_fmt("regex #%s%u", "", ++nre), err);
 		} else if (!strcmp(arg.key, "patterns-file")) {
-			ret = read_patterns_file(&l, &arg, buf, err);
+			ret = nfips_patterns_file(&arg, buf, HS_MAX_PATTERN_LEN,
+						  hs_file_add, &l, err);
 		} else {
 			ret = nfips_payload_opt(&arg, &h->o, err);
 			if (ret == 1)
