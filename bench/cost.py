@@ -67,6 +67,25 @@ def cost_ns(base, load, full, pps):
     return u * 1e9 / pps
 
 
+def pooled_cost_ns(base, points, full, top=2):
+    """CPU ns per forwarded packet near saturation: the soaker work lost at
+    the @top highest fixed rates, pooled (total CPU taken / total packets).
+    points: [(forwarded pps, soaker rate under load)] at the fixed rates,
+    each over the same window. One window of 0.7 s at the highest rate
+    alone moved a ratio by up to 25 % between two runs (the baseline and
+    the loaded window each carry a few % of noise, and the difference is
+    divided by a utilisation near 1); pooling the two highest rates halves
+    that and stays near saturation, where a batching twin's cost is lowest
+    (bench/README.md "Capacity from the two highest rates")."""
+    pts = sorted((p, l) for p, l in points if p is not None and l is not None)[-top:]
+    if not pts or full is None or full <= 0 or base is None:
+        return None
+    pkts = sum(p for p, _ in pts)
+    if pkts <= 0:
+        return None
+    return sum(base - l for _, l in pts) / full * 1e9 / pkts
+
+
 def capacity_pps(cost):
     """Packets/s at which the soaker would starve (the CPU is full)."""
     if cost is None or cost <= 0:
@@ -152,6 +171,42 @@ def verdict_delay_ratio(a, b, x):
     r = Interval(paired_ratios(a, b))
     v, why = verdict_at_most(r, x)
     return v, why, r
+
+
+# A trial of D seconds hides an overload of up to maxlen / D packets/s in
+# the IPS queue (4 % of 8,000 pps at D = 3 s and maxlen 1024): "loss-free"
+# alone cannot tell a twin at 97 % of the offered rate from one at 103 %.
+# The median delay can: in a queue with a fixed service time s (M/D/1), the
+# mean wait is rho / (2 (1 - rho)) x s, so a median delay above
+# STANDING_QUEUE x s means a utilisation above ~97.5 %: the offered rate is
+# at the twin's capacity, inside the band the trial cannot resolve.
+STANDING_QUEUE = 20
+
+
+def sleep_rep_state(loss_pct, delay_med_us, service_us, loss_free_pct):
+    """One repetition of a fixed-service-time target: "lossy", "queued"
+    (loss-free but with a standing queue: at capacity) or "clear"."""
+    if loss_pct is None or loss_pct > loss_free_pct:
+        return "lossy"
+    if delay_med_us is None or delay_med_us > STANDING_QUEUE * service_us:
+        return "queued"
+    return "clear"
+
+
+def sleep_verdict(states):
+    """Met when every repetition is clear, not met when every one is lossy,
+    else undetermined with the count of each."""
+    if len(states) < 3:
+        return UNDET, f"only {len(states)} repetition(s), the target needs 3"
+    if all(s == "clear" for s in states):
+        return MET, None
+    if all(s == "lossy" for s in states):
+        return NOT_MET, None
+    parts = [f"{sum(s == k for s in states)} {k}" for k in ("clear", "queued", "lossy")
+             if any(s == k for s in states)]
+    return UNDET, ("at the twin's capacity: " + ", ".join(parts) + f" of {len(states)} repetitions "
+                   f"(queued = loss-free with a median delay above {STANDING_QUEUE} service times, "
+                   "a standing queue)")
 
 
 def bound_verdict(max_depth, maxlen, drops):

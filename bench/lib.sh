@@ -120,6 +120,8 @@ bench_topo_up() {
 #   header N    one op: N TCP-NULL signatures (count=N); N=0: empty chain
 #   bm N        one bm op with N patterns, none in the traffic
 #   hs N        one hs op with N patterns (user twin)
+#   ac N        one ac op with N patterns
+#   achs N      an ac op then an hs op, N patterns each (user twin)
 #   sleep N     N sleep modules of 100 us each
 # Every config selects the bench traffic (UDP to the dst subnet) into chain c.
 BENCH_WORKERS=${BENCH_WORKERS:-1}
@@ -128,7 +130,7 @@ BENCH_MAXLEN=${BENCH_MAXLEN:-1024}
 pattern_of() { printf 'Zq%05dxJ' "$1"; }	# never in a RUDE payload
 
 bench_conf() {
-	local kind=$1 n=${2:-0} w=${3:-$BENCH_WORKERS} f i ops=
+	local kind=$1 n=${2:-0} w=${3:-$BENCH_WORKERS} f i k ops=
 	f=$BENCH_TMP/conf-$kind-$n-$w.conf
 	{
 		echo "queue workers=$w maxlen=$BENCH_MAXLEN overflow=drop"
@@ -143,6 +145,13 @@ bench_conf() {
 				echo
 				ops=p0
 			fi ;;
+		achs)	# ac then hs on the same packets: their op times paired
+			for k in ac hs; do
+				printf 'op %s %s' "$k" "$k"
+				for ((i = 0; i < n; i++)); do printf ' pattern=%s' "$(pattern_of $i)"; done
+				echo
+			done
+			ops="ac hs" ;;
 		sleep)
 			for ((i = 0; i < n; i++)); do echo "op s$i sleep usec=100"; ops+=" s$i"; done ;;
 		*) return 1 ;;

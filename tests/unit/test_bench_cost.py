@@ -103,6 +103,48 @@ check("bound: overflow drops show it filled", B(1000, 1024, 17)[0] == cost.MET)
 check("bound: depth 0 is undetermined (the queue never filled)", B(0, 1024, 0)[0] == cost.UNDET)
 check("bound: deeper than maxlen is not met", B(2000, 1024, 5)[0] == cost.NOT_MET)
 
+# --- capacity from the two highest rates, pooled ------------------------------------
+# Full speed 1e6; baseline 1e6; 5 us per packet at every rate: the soaker
+# keeps 1 - 0.005 x kpps of its speed. Pooled over the two highest rates
+# (40k and 80k pps: utilisation 0.2 and 0.4) = (0.2 + 0.4) x 1e9 /
+# (40000 + 80000) = 5000 ns.
+pts = [(20000, 9e5), (40000, 8e5), (80000, 6e5)]
+check("pooled cost: constant cost 5 us over the two highest rates = 5000 ns",
+      close(cost.pooled_cost_ns(1e6, pts, 1e6), 5000.0), f"got {cost.pooled_cost_ns(1e6, pts, 1e6)}")
+check("pooled cost: the lowest rate is left out (its cost 50 us does not count)",
+      close(cost.pooled_cost_ns(1e6, [(1000, 9.5e5)] + pts[1:], 1e6), 5000.0))
+check("pooled cost: the rates may come in any order",
+      close(cost.pooled_cost_ns(1e6, list(reversed(pts)), 1e6), 5000.0))
+check("pooled cost: one rate only is that rate's cost",
+      close(cost.pooled_cost_ns(1e6, [(40000, 8e5)], 1e6), 5000.0))
+# A batching twin: 10 us at 10k, 4 us at 50k and 100k (cheaper near
+# saturation): the pooled figure is the cost near saturation.
+bt = [(10000, 9e5), (50000, 8e5), (100000, 6e5)]
+check("pooled cost: a batching twin's cost near saturation, not its low-load cost",
+      close(cost.pooled_cost_ns(1e6, bt, 1e6), 4000.0), f"got {cost.pooled_cost_ns(1e6, bt, 1e6)}")
+check("pooled cost: no points, no baseline or no full speed gives no cost",
+      cost.pooled_cost_ns(1e6, [], 1e6) is None and cost.pooled_cost_ns(None, pts, 1e6) is None
+      and cost.pooled_cost_ns(1e6, pts, 0) is None)
+
+# --- fixed-service-time target (one sleep module) -----------------------------------------
+S = cost.sleep_rep_state
+check("sleep rep: loss above the loss-free limit is lossy", S(0.225, 300, 100, 0.1) == "lossy")
+check("sleep rep: loss-free with a median delay of 20 service times or less is clear",
+      S(0.0, 441, 100, 0.1) == "clear" and S(0.1, 2000, 100, 0.1) == "clear")
+check("sleep rep: loss-free with a standing queue (median > 20 service times) is queued",
+      S(0.0, 5500, 100, 0.1) == "queued" and S(0.0, None, 100, 0.1) == "queued")
+check("sleep rep: no loss figure is lossy (never evidence for met)", S(None, 300, 100, 0.1) == "lossy")
+V = cost.sleep_verdict
+check("sleep verdict: every repetition clear is met", V(["clear"] * 3)[0] == cost.MET)
+check("sleep verdict: every repetition lossy is not met", V(["lossy"] * 3)[0] == cost.NOT_MET)
+v, why = V(["queued", "queued", "queued"])
+check("sleep verdict: loss-free with a standing queue every time is undetermined (at capacity)",
+      v == cost.UNDET and "3 queued" in why, why)
+v, why = V(["clear", "queued", "lossy"])
+check("sleep verdict: mixed repetitions are undetermined and counted",
+      v == cost.UNDET and "1 clear" in why and "1 lossy" in why, why)
+check("sleep verdict: fewer than 3 repetitions is undetermined", V(["clear"] * 2)[0] == cost.UNDET)
+
 # --- trafgen configuration writer ---------------------------------------------------
 text = tg.conf_text("02:00:00:00:00:01", "02:00:00:00:00:02", "10.91.1.1", "10.91.2.99", 64, 4)
 frames = tg.parse_conf(text)
