@@ -228,35 +228,81 @@ void nfipsd_alerts_drain(struct nfipsd *d)
 }
 
 /* Serve requests of one client until it closes or becomes a monitor. */
+/* One request off @fd: its header in @h and its body, NUL-terminated (to
+ * be freed); NULL when the client went away or sent something unusable
+ * (then told why). */
+static char *read_request(int fd, struct nfipsd_msg_hdr *h)
+{
+	char *buf;
+
+	if (read_all(fd, h, sizeof(*h)))
+		return NULL;
+	if (h->magic != NFIPSD_PROTO_MAGIC || h->version != NFIPSD_PROTO_VERSION) {
+		reply_text(fd, -EPROTO, "protocol mismatch between nfipsctl and nfipsd");
+		return NULL;
+	}
+	if (h->len > NFIPSD_MSG_MAX) {
+		reply_text(fd, -E2BIG, "request too large");
+		return NULL;
+	}
+	buf = malloc((size_t)h->len + 1);
+	if (!buf) {
+		reply_text(fd, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (h->len && read_all(fd, buf, h->len)) {
+		free(buf);
+		return NULL;
+	}
+	buf[h->len] = '\0';
+	return buf;
+}
+
+static void cmd_load(struct nfipsd *d, int fd, const char *buf, u32 len)
+{
+	size_t nlen = strnlen(buf, len);
+	char msg[512] = "";
+	int ret;
+
+	/* "FILE NAME\0CONFIG TEXT": the name is for the messages. */
+	if (nlen == len) {
+		reply_text(fd, -EINVAL, "load: no file name");
+		return;
+	}
+	ret = nfipsd_policy_load(d, buf, buf + nlen + 1, len - nlen - 1, msg, sizeof(msg));
+	if (ret)
+		NFIPSD_LOG("load: %s", msg);
+	else
+		NFIPSD_LOG("loaded %s", buf);
+	reply_text(fd, ret, msg);
+}
+
+/* Keeps @fd as a monitor client: true when it now is one. */
+static bool cmd_monitor(struct nfipsd *d, int fd)
+{
+	if (n_monitors == MAX_MONITORS) {
+		reply_text(fd, -EBUSY, "too many monitor clients");
+		return false;
+	}
+	if (reply(fd, 0, NULL, 0))
+		return false;
+	monitors[n_monitors].fd = fd;
+	monitors[n_monitors].lost = 0;
+	n_monitors++;
+	atomic_fetch_add(&d->monitors, 1);
+	return true;
+}
+
+/* Serves one client until it goes away or becomes a monitor client. */
 static void serve(struct nfipsd *d, int fd)
 {
-	char msg[512];
 	struct nfipsd_msg_hdr h;
-	char *buf, *text;
+	char *buf, *text, msg[512];
+	bool monitor = false;
 	size_t len;
 	int ret;
 
-	for (;;) {
-		if (read_all(fd, &h, sizeof(h)))
-			break;
-		if (h.magic != NFIPSD_PROTO_MAGIC || h.version != NFIPSD_PROTO_VERSION) {
-			reply_text(fd, -EPROTO, "protocol mismatch between nfipsctl and nfipsd");
-			break;
-		}
-		if (h.len > NFIPSD_MSG_MAX) {
-			reply_text(fd, -E2BIG, "request too large");
-			break;
-		}
-		buf = malloc((size_t)h.len + 1);
-		if (!buf) {
-			reply_text(fd, -ENOMEM, "out of memory");
-			break;
-		}
-		if (h.len && read_all(fd, buf, h.len)) {
-			free(buf);
-			break;
-		}
-		buf[h.len] = '\0';
+	while (!monitor && (buf = read_request(fd, &h))) {
 		msg[0] = '\0';
 		switch (h.type) {
 		case NFIPSD_CMD_VERSION:
@@ -265,22 +311,9 @@ static void serve(struct nfipsd *d, int fd)
 				 d->n_workers == 1 ? "" : "s", d->queue_lo, d->queue_hi);
 			reply_text(fd, 0, msg);
 			break;
-		case NFIPSD_CMD_LOAD: {
-			size_t nlen = strnlen(buf, h.len);
-
-			if (nlen == h.len) {
-				reply_text(fd, -EINVAL, "load: no file name");
-				break;
-			}
-			ret = nfipsd_policy_load(d, buf, buf + nlen + 1,
-						 h.len - nlen - 1, msg, sizeof(msg));
-			if (ret)
-				NFIPSD_LOG("load: %s", msg);
-			else
-				NFIPSD_LOG("loaded %s", buf);
-			reply_text(fd, ret, msg);
+		case NFIPSD_CMD_LOAD:
+			cmd_load(d, fd, buf, h.len);
 			break;
-		}
 		case NFIPSD_CMD_SHOW:
 		case NFIPSD_CMD_STATS:
 			text = h.type == NFIPSD_CMD_SHOW ? nfipsd_show_text(d, &len) :
@@ -298,25 +331,16 @@ static void serve(struct nfipsd *d, int fd)
 			reply_text(fd, ret, msg);
 			break;
 		case NFIPSD_CMD_MONITOR:
-			if (n_monitors == MAX_MONITORS) {
-				reply_text(fd, -EBUSY, "too many monitor clients");
-				break;
-			}
-			if (reply(fd, 0, NULL, 0))
-				break;
-			free(buf);
-			monitors[n_monitors].fd = fd;
-			monitors[n_monitors].lost = 0;
-			n_monitors++;
-			atomic_fetch_add(&d->monitors, 1);
-			return;
+			monitor = cmd_monitor(d, fd);
+			break;
 		default:
 			reply_text(fd, -EOPNOTSUPP, "unknown request");
 			break;
 		}
 		free(buf);
 	}
-	close(fd);
+	if (!monitor)
+		close(fd);
 }
 
 void nfipsd_control_accept(struct nfipsd *d)

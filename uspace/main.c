@@ -195,7 +195,9 @@ static void main_loop(struct nfipsd *d, int sfd)
 	}
 }
 
-int main(int argc, char **argv)
+/* The command line into @d: 0 to run, 1 when done (help), 2 on a bad
+ * argument (said on stderr; nfipsd's usage exit status). */
+static int parse_opts(int argc, char **argv, struct nfipsd *d)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -208,43 +210,41 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct nfipsd d = { .socket_path = "/run/nfipsd.sock" };
-	char *plugin_dir = NULL, msg[512];
-	struct nfips_policy *p;
-	sigset_t mask;
-	int c, sfd, ret = 1;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': d.config_path = optarg; break;
+		case 'c': d->config_path = optarg; break;
 		case 'q':
-			if (parse_queues(&d, optarg)) {
+			if (parse_queues(d, optarg)) {
 				fprintf(stderr, "nfipsd: bad --queues '%s' (A or A:B, at most %u queues)\n",
 					optarg, (unsigned int)NFIPS_MAX_WORKERS);
 				return 2;
 			}
 			break;
-		case 's': d.socket_path = optarg; break;
-		case 'p': d.plugin_dir = optarg; break;
-		case 'n': d.no_rules = true; break;
-		case 'P': d.pidfile = optarg; break;
-		case 'v': d.verbose = true; break;
-		case 'h': usage(stdout); return 0;
+		case 's': d->socket_path = optarg; break;
+		case 'p': d->plugin_dir = optarg; break;
+		case 'n': d->no_rules = true; break;
+		case 'P': d->pidfile = optarg; break;
+		case 'v': d->verbose = true; break;
+		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!d.config_path || optind != argc) {
+	if (!d->config_path || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
-	if (!d.plugin_dir) {
-		plugin_dir = default_plugin_dir();
-		if (!plugin_dir)
-			return 1;
-		d.plugin_dir = plugin_dir;
-	}
+	return 0;
+}
 
-	/* Signals go to the signalfd only: block them before any thread. */
+/* Signals go to a signalfd only: blocked before any thread starts, so
+ * every thread inherits the mask. */
+static int signals_open(void)
+{
+	sigset_t mask;
+	int sfd;
+
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -252,10 +252,51 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0) {
+	if (sfd < 0)
 		NFIPSD_LOG("signalfd: %s", strerror(errno));
-		goto out_free;
+	return sfd;
+}
+
+/* The data path up: queue workers, then the rules that feed them. */
+static int datapath_start(struct nfipsd *d)
+{
+	struct nfips_policy *p = atomic_load(&d->policy);
+	char msg[512];
+	int ret;
+
+	ret = nfipsd_workers_start(d);
+	if (ret) {
+		NFIPSD_LOG("cannot start the queue workers: %s", strerror(-ret));
+		return ret;
 	}
+	if (d->no_rules)
+		return 0;
+	nfipsd_rules_init(d);
+	ret = nfipsd_rules_install(d, &p->conf, msg, sizeof(msg));
+	if (ret)
+		NFIPSD_LOG("%s", msg);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct nfipsd d = { .socket_path = "/run/nfipsd.sock" };
+	char *plugin_dir = NULL;
+	int sfd, ret;
+
+	ret = parse_opts(argc, argv, &d);
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	ret = 1;
+	if (!d.plugin_dir) {
+		plugin_dir = default_plugin_dir();
+		if (!plugin_dir)
+			return 1;
+		d.plugin_dir = plugin_dir;
+	}
+	sfd = signals_open();
+	if (sfd < 0)
+		goto out_free;
 	d.alerts = nfipsd_alert_ring_new();
 	if (!d.alerts)
 		goto out_sfd;
@@ -263,22 +304,11 @@ int main(int argc, char **argv)
 	nfipsd_registry_init(d.plugin_dir);
 	if (load_initial(&d))
 		goto out_registry;
-	p = atomic_load(&d.policy);
 	atomic_store(&d.gen, 1);
 
-	ret = nfipsd_workers_start(&d);
-	if (ret) {
-		NFIPSD_LOG("cannot start the queue workers: %s", strerror(-ret));
+	ret = datapath_start(&d);
+	if (ret)
 		goto out_workers;
-	}
-	if (!d.no_rules) {
-		nfipsd_rules_init(&d);
-		ret = nfipsd_rules_install(&d, &p->conf, msg, sizeof(msg));
-		if (ret) {
-			NFIPSD_LOG("%s", msg);
-			goto out_workers;
-		}
-	}
 	ret = nfipsd_control_open(&d);
 	if (ret)
 		goto out_rules;

@@ -489,7 +489,16 @@ static void usage(FILE *out)
 		"Per-packet lines go to stdout unless -l, -s or --json is given.\n");
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for besides the collector's own settings. */
+struct crude_opts {
+	const char *ifaddr, *logpath, *decode;
+	int prio, cpu;
+	bool v6;
+};
+
+/* The command line into @c and @o: 0 to run, 1 when done (help), -1 on a
+ * bad argument (said on stderr). */
+static int parse_opts(int argc, char **argv, struct crude *c, struct crude_opts *o)
 {
 	static const struct option lopts[] = {
 		{ "json", required_argument, NULL, 'j' },
@@ -498,76 +507,100 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct crude c = { .fd = -1, .port = NFIPS_CRUDE_PORT,
-			   .cap_samples = DEF_SAMPLES };
-	const char *ifaddr = NULL, *logpath = NULL, *decode = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
-	u8 hdr[NFIPS_CRUDE_LOG_HDR];
-	struct sched_param sp;
-	bool v6 = false;
-	cpu_set_t cpus;
-	int opt, rc = 1, prio = 0, cpu = -1;
-	u32 v, i;
+	int opt;
+	u32 v;
 
 	while ((opt = getopt_long(argc, argv, "p:i:l:d:n:s:P:6h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (parse_num("-p", optarg, 1, 65535, &v))
-				return 1;
-			c.port = (u16)v;
+				return -1;
+			c->port = (u16)v;
 			break;
 		case 'i':
-			ifaddr = optarg;
+			o->ifaddr = optarg;
 			break;
 		case 'l':
-			logpath = optarg;
+			o->logpath = optarg;
 			break;
 		case 'd':
-			decode = optarg;
+			o->decode = optarg;
 			break;
 		case 'n':
 			if (parse_num("-n", optarg, 1, UINT32_MAX, &v))
-				return 1;
-			c.limit = v;
+				return -1;
+			c->limit = v;
 			break;
 		case 's':
-			if (parse_ids(&c, optarg))
-				return 1;
+			if (parse_ids(c, optarg))
+				return -1;
 			break;
 		case 'P':
 			if (parse_num("-P", optarg, 0, 99, &v))
-				return 1;
-			prio = (int)v;
+				return -1;
+			o->prio = (int)v;
 			break;
 		case 'j':
-			c.json = optarg;
+			c->json = optarg;
 			break;
 		case 'c':
 			if (parse_num("--cpu", optarg, 0, CPU_SETSIZE - 1, &v))
-				return 1;
-			cpu = (int)v;
+				return -1;
+			o->cpu = (int)v;
 			break;
 		case 'S':
 			if (parse_num("--samples", optarg, 0, UINT32_MAX, &v))
-				return 1;
-			c.cap_samples = v;
+				return -1;
+			c->cap_samples = v;
 			break;
 		case '6':
-			v6 = true;
+			o->v6 = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
-			return 1;
+			return -1;
 		}
 	}
-	if (optind != argc || (logpath && decode)) {
+	if (optind != argc || (o->logpath && o->decode)) {
 		usage(stderr);
-		return 1;
+		return -1;
 	}
-	c.print = decode || (!logpath && !c.n_stat_ids && !c.json);
+	return 0;
+}
+
+/* -l: the binary log, its header written. */
+static int open_log(struct crude *c, const char *path)
+{
+	u8 hdr[NFIPS_CRUDE_LOG_HDR];
+
+	c->log = fopen(path, "wb");
+	if (!c->log) {
+		fprintf(stderr, "nfips-crude: -l %s: %m\n", path);
+		return -1;
+	}
+	setvbuf(c->log, NULL, _IOFBF, 1 << 20);
+	nfips_crude_log_header(hdr);
+	fwrite(hdr, sizeof(hdr), 1, c->log);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct crude c = { .fd = -1, .port = NFIPS_CRUDE_PORT,
+			   .cap_samples = DEF_SAMPLES };
+	struct crude_opts o = { .cpu = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int rc;
+	u32 i;
+
+	rc = parse_opts(argc, argv, &c, &o);
+	if (rc)
+		return rc < 0;
+	rc = 1;
+	c.print = o.decode || (!o.logpath && !c.n_stat_ids && !c.json);
 	c.table = calloc(TABLE_SIZE, sizeof(*c.table));
 	if (!c.table) {
 		fprintf(stderr, "nfips-crude: out of memory\n");
@@ -578,39 +611,19 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (decode) {
-		if (decode_log(&c, decode))
+	if (o.decode) {
+		if (decode_log(&c, o.decode))
 			goto out_free;
 		goto out_finish;
 	}
-	if (cpu >= 0) {
-		CPU_ZERO(&cpus);
-		CPU_SET(cpu, &cpus);
-		if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
-			fprintf(stderr, "nfips-crude: --cpu %d: %m\n", cpu);
-			goto out_free;
-		}
-	}
-	if (prio > 0) {
-		sp.sched_priority = prio;
-		if (sched_setscheduler(0, SCHED_FIFO, &sp))
-			fprintf(stderr, "nfips-crude: -P %d: SCHED_FIFO: %m (ignored)\n",
-				prio);
-	}
-	if (logpath) {
-		c.log = fopen(logpath, "wb");
-		if (!c.log) {
-			fprintf(stderr, "nfips-crude: -l %s: %m\n", logpath);
-			goto out_free;
-		}
-		setvbuf(c.log, NULL, _IOFBF, 1 << 20);
-		nfips_crude_log_header(hdr);
-		fwrite(hdr, sizeof(hdr), 1, c.log);
-	}
-	if (open_socket(&c, ifaddr, v6))
+	if (nfips_rude_sched("nfips-crude", o.cpu, o.prio, false))
+		goto out_free;
+	if (o.logpath && open_log(&c, o.logpath))
+		goto out_free;
+	if (open_socket(&c, o.ifaddr, o.v6))
 		goto out_log;
 	fprintf(stderr, "nfips-crude: listening on %s port %u\n",
-		ifaddr ? ifaddr : v6 ? "[::]" : "0.0.0.0", c.port);
+		o.ifaddr ? o.ifaddr : o.v6 ? "[::]" : "0.0.0.0", c.port);
 	if (receive(&c))
 		goto out_close;
 out_finish:
@@ -628,7 +641,7 @@ out_close:
 		close(c.fd);
 out_log:
 	if (c.log && fclose(c.log)) {
-		fprintf(stderr, "nfips-crude: -l %s: %m\n", logpath);
+		fprintf(stderr, "nfips-crude: -l %s: %m\n", o.logpath);
 		rc = 1;
 	}
 out_free:

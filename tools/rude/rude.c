@@ -445,7 +445,10 @@ static int parse_num(const char *opt, const char *s, u32 lo, u32 hi, u32 *v)
 	return nfips_rude_opt_u32("nfips-rude", opt, s, lo, hi, v);
 }
 
-int main(int argc, char **argv)
+/* The command line into @r, @script and @cpu: 0 to run, 1 when done (help),
+ * -1 on a bad argument (said on stderr). */
+static int parse_opts(int argc, char **argv, struct rude *r, const char **script,
+		      int *cpu)
 {
 	static const struct option lopts[] = {
 		{ "wire", required_argument, NULL, 'w' },
@@ -455,100 +458,107 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rude r = { .wire = NFIPS_RUDE_W070_64, .prio = -1 };
-	const char *script = NULL;
-	char err[NFIPS_RUDE_ERR_MAX];
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct sched_param sp;
-	cpu_set_t cpus;
-	u64 t_begin;
-	u32 v, i;
-	int opt, rc = 1, cpu = -1;
+	int opt;
+	u32 v;
 
 	while ((opt = getopt_long(argc, argv, "s:P:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			script = optarg;
+			*script = optarg;
 			break;
 		case 'P':
 			if (parse_num("-P", optarg, 0, 99, &v))
-				return 1;
-			r.prio = (int)v;
+				return -1;
+			r->prio = (int)v;
 			break;
 		case 'q':
-			r.quiet = true;
+			r->quiet = true;
 			break;
 		case 'w':
-			if (nfips_rude_wire_parse(optarg, &r.wire)) {
+			if (nfips_rude_wire_parse(optarg, &r->wire)) {
 				fprintf(stderr, "nfips-rude: --wire: '%s' is not 070, 070-64 or 08\n",
 					optarg);
-				return 1;
+				return -1;
 			}
 			break;
 		case 'c':
 			if (parse_num("--cpu", optarg, 0, CPU_SETSIZE - 1, &v))
-				return 1;
-			cpu = (int)v;
+				return -1;
+			*cpu = (int)v;
 			break;
 		case 'S':
 			if (parse_num("--spin", optarg, 0, 1000000, &v))
-				return 1;
+				return -1;
 			spin_ns = (u64)v * 1000;
 			break;
 		case 'B':
 			if (parse_num("--burst", optarg, 1, BATCH, &burst))
-				return 1;
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
-			return 1;
+			return -1;
 		}
 	}
-	if (!script || optind != argc) {
+	if (!*script || optind != argc) {
 		usage(stderr);
-		return 1;
+		return -1;
 	}
+	return 0;
+}
+
+/* Buffers, the send order and one socket per flow of the loaded script;
+ * on failure what was opened stays in @r for main's unwind. */
+static int rude_setup(struct rude *r)
+{
+	u32 i;
+
+	r->flows = calloc(r->script.n_flows, sizeof(*r->flows));
+	for (i = 0; r->flows && i < r->script.n_flows; i++)
+		r->flows[i].fd = -1;
+	r->order = malloc(r->script.n_events * sizeof(*r->order));
+	r->bufs = malloc((size_t)BATCH * NFIPS_RUDE_MAX_PAYLOAD);
+	if (!r->flows || !r->order || !r->bufs) {
+		fprintf(stderr, "nfips-rude: out of memory\n");
+		return -1;
+	}
+	/* Fault the buffers in now, not during the first packets. */
+	memset(r->bufs, 0, (size_t)BATCH * NFIPS_RUDE_MAX_PAYLOAD);
+	memcpy(r->order, r->script.events, r->script.n_events * sizeof(*r->order));
+	qsort(r->order, r->script.n_events, sizeof(*r->order), cmp_event);
+	for (i = 0; i < r->script.n_flows; i++) {
+		r->flows[i].cfg = &r->script.flows[i];
+		r->flows[i].next = NO_DEADLINE;
+		if (open_flow_socket(r, &r->flows[i]))
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct rude r = { .wire = NFIPS_RUDE_W070_64, .prio = -1 };
+	const char *script = NULL;
+	char err[NFIPS_RUDE_ERR_MAX];
+	struct sigaction sa = { .sa_handler = on_signal };
+	u64 t_begin;
+	int rc, cpu = -1;
+	u32 i;
+
+	rc = parse_opts(argc, argv, &r, &script, &cpu);
+	if (rc)
+		return rc < 0;
 	if (nfips_rude_script_load(script, nfips_rude_wire_min(r.wire), &r.script,
 				   err, sizeof(err))) {
 		fprintf(stderr, "nfips-rude: %s\n", err);
 		return 1;
 	}
-	r.flows = calloc(r.script.n_flows, sizeof(*r.flows));
-	r.order = malloc(r.script.n_events * sizeof(*r.order));
-	r.bufs = malloc((size_t)BATCH * NFIPS_RUDE_MAX_PAYLOAD);
-	if (!r.flows || !r.order || !r.bufs) {
-		fprintf(stderr, "nfips-rude: out of memory\n");
-		goto out_free;
-	}
-	/* Fault the buffers in now, not during the first packets. */
-	memset(r.bufs, 0, (size_t)BATCH * NFIPS_RUDE_MAX_PAYLOAD);
-	memcpy(r.order, r.script.events, r.script.n_events * sizeof(*r.order));
-	qsort(r.order, r.script.n_events, sizeof(*r.order), cmp_event);
-	for (i = 0; i < r.script.n_flows; i++)
-		r.flows[i].fd = -1;
-	for (i = 0; i < r.script.n_flows; i++) {
-		r.flows[i].cfg = &r.script.flows[i];
-		r.flows[i].next = NO_DEADLINE;
-		if (open_flow_socket(&r, &r.flows[i]))
-			goto out_close;
-	}
-	if (cpu >= 0) {
-		CPU_ZERO(&cpus);
-		CPU_SET(cpu, &cpus);
-		if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
-			fprintf(stderr, "nfips-rude: --cpu %d: %m\n", cpu);
-			goto out_close;
-		}
-	}
-	if (r.prio > 0) {
-		sp.sched_priority = r.prio;
-		if (sched_setscheduler(0, SCHED_FIFO, &sp) && !r.quiet)
-			fprintf(stderr, "nfips-rude: -P %d: SCHED_FIFO: %m (ignored)\n",
-				r.prio);
-	}
+	rc = 1;
+	if (rude_setup(&r) || nfips_rude_sched("nfips-rude", cpu, r.prio, r.quiet))
+		goto out;
 	/* Timer slack would add up to 50 us to every sleep. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	sigaction(SIGINT, &sa, NULL);
@@ -559,12 +569,10 @@ int main(int argc, char **argv)
 		report(&r, nfips_now_ns() - t_begin);
 	/* Send errors are reported, not fatal: RUDE carries on, too. */
 	rc = 0;
-
-out_close:
-	for (i = 0; i < r.script.n_flows; i++)
+out:
+	for (i = 0; r.flows && i < r.script.n_flows; i++)
 		if (r.flows[i].fd >= 0)
 			close(r.flows[i].fd);
-out_free:
 	free(r.bufs);
 	free(r.order);
 	free(r.flows);

@@ -68,6 +68,11 @@ int nfips_rude_opt_u32(const char *prog, const char *opt, const char *s,
 		       u32 lo, u32 hi, u32 *v);
 
 int nfips_rude_wire_parse(const char *s, enum nfips_rude_wire *w);
+/* --cpu and -P of the tools: pin the calling thread to @cpu (when >= 0) and
+ * give it SCHED_FIFO priority @prio (when > 0). A CPU that cannot be had is
+ * an error ("PROG: --cpu N: reason", -1); a priority that cannot be had is
+ * reported unless @quiet and ignored, as RUDE does. */
+int nfips_rude_sched(const char *prog, int cpu, int prio, bool quiet);
 /* Smallest payload RUDE accepts in layout @w (20, 40, 24). */
 u32 nfips_rude_wire_min(enum nfips_rude_wire w);
 

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <limits.h>
+#include <sched.h>
 #include <strings.h>
 #include "rude.h"
 #include "nfips_args.h"
@@ -1085,6 +1086,24 @@ u64 nfips_rude_const_first_at(u64 seg_start, u64 t, u32 pps, u32 burst)
 	u64 d = t > seg_start ? t - seg_start : 0;
 
 	return (u64)(((unsigned __int128)d * pps + step - 1) / step) * burst;
+}
+
+int nfips_rude_sched(const char *prog, int cpu, int prio, bool quiet)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	cpu_set_t cpus;
+
+	if (cpu >= 0) {
+		CPU_ZERO(&cpus);
+		CPU_SET(cpu, &cpus);
+		if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+			fprintf(stderr, "%s: --cpu %d: %m\n", prog, cpu);
+			return -1;
+		}
+	}
+	if (prio > 0 && sched_setscheduler(0, SCHED_FIFO, &sp) && !quiet)
+		fprintf(stderr, "%s: -P %d: SCHED_FIFO: %m (ignored)\n", prog, prio);
+	return 0;
 }
 
 int nfips_rude_opt_u32(const char *prog, const char *opt, const char *s,
