@@ -35,7 +35,7 @@
 #   twin_supports OP           true when this twin runs op-module type OP
 #
 # Cleanup on any exit: nfipsd is stopped, the kernel config flushed and the
-# modules this run loaded removed; the BPF twin is flushed and its bpffs
+# modules this run loaded removed; the BPF twin is unloaded and its bpffs
 # unmounted (which drops anything still pinned).
 
 TWIN=${TWIN:-user}
@@ -274,10 +274,15 @@ twin_done() {
 		else
 			tap_fail "$TWIN: flush" "$(twin_ctl flush 2>&1)"
 		fi
+		if twin_ctl unload >/dev/null 2>&1; then
+			tap_ok "$TWIN: unload"
+		else
+			tap_fail "$TWIN: unload" "$(twin_ctl unload 2>&1)"
+		fi
 		# Nothing of ours is left pinned (a bpffs also shows the kernel's
 		# own maps.debug/progs.debug): the links and the program are gone.
 		rest=$(find "$twin_bpffs/nfips" -mindepth 1 2>/dev/null)
-		tap_expect "$TWIN: flush leaves nothing pinned" "" "$rest"
+		tap_expect "$TWIN: unload leaves nothing pinned" "" "$rest"
 		;;
 	esac
 	twin_stopped=1
@@ -308,7 +313,7 @@ twin_cleanup() {
 		twin_rmmod
 	fi
 	if [[ $TWIN == bpf && -n $twin_bpffs ]]; then
-		[[ -n ${NS_IPS:-} ]] && twin_ctl flush >/dev/null 2>&1
+		[[ -n ${NS_IPS:-} ]] && twin_ctl unload >/dev/null 2>&1
 		umount "$twin_bpffs" 2>/dev/null
 	fi
 	[[ -n $twin_dir ]] && rm -rf "$twin_dir"

@@ -12,8 +12,10 @@
  *
  * ($NFIPS_BPFFS defaults to /sys/fs/bpf.) The inode names the namespace for
  * as long as it exists; the links hold the program, the pinned maps hold the
- * config and counters. `flush` removes the directory: the links go with their
- * last reference and every packet passes again. `ip netns exec` remounts /sys,
+ * config and counters. `flush` switches in an empty config (the program stays
+ * attached and counts what it bypasses, as the other twins do); `unload`
+ * removes the directory: the links go with their last reference and the
+ * program is detached. `ip netns exec` remounts /sys,
  * so inside it /sys/fs/bpf is not the host's: mount a bpffs elsewhere (the
  * tests use a private one under /tmp) and point NFIPS_BPFFS at it. A
  * namespace deleted with its links still pinned leaves its directory behind
@@ -751,7 +753,8 @@ static const char *const cstat_keys[] = {
 static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 {
 	static const char *const gkeys[] = {
-		"received", "accepted", "dropped", "bypassed", "malformed",
+		"received", "accepted", "dropped", "queued", "bypassed",
+		"malformed",
 	};
 	struct bpf_priv *p = priv(ctl);
 	struct nfipsctl_stat rec;
@@ -778,8 +781,14 @@ static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 	ret = sum_percpu(ctl, p->fd[M_GSTATS], 0, v, 5);
 	if (ret)
 		goto out;
-	for (k = 0; k < 5; k++)
-		nfipsctl_stat_add(&rec, gkeys[k], v[k]);
+	/* Inline in the receive path: nothing is ever queued (received =
+	 * accepted + dropped + queued holds with queued 0). */
+	nfipsctl_stat_add(&rec, gkeys[0], v[0]);
+	nfipsctl_stat_add(&rec, gkeys[1], v[1]);
+	nfipsctl_stat_add(&rec, gkeys[2], v[2]);
+	nfipsctl_stat_add(&rec, gkeys[3], 0);
+	nfipsctl_stat_add(&rec, gkeys[4], v[3]);
+	nfipsctl_stat_add(&rec, gkeys[5], v[4]);
 	ret = cb(arg, &rec);
 	for (i = 0; i < conf.n_rules && !ret; i++) {
 		const struct nfips_conf_rule *r = &conf.rules[i];
@@ -835,8 +844,41 @@ static int bpf_be_monitor(struct nfipsctl *ctl, nfipsctl_alert_cb cb, void *arg)
 	return -EOPNOTSUPP;
 }
 
-/* Unpin everything: the links go with their last reference. */
+/*
+ * flush: an empty config switched in like any other (every packet is then
+ * bypassed and counted so), the program stays attached and the global
+ * counters go on, as with the other twins. `unload` detaches it.
+ */
 static int bpf_be_flush(struct nfipsctl *ctl)
+{
+	struct nfips_bpf_state st;
+	struct nfips_conf empty;
+	struct fill *f;
+	__u32 gen;
+	int ret;
+
+	ret = open_pinned(ctl);
+	if (!ret)
+		ret = read_state(ctl, &st);
+	if (ret)
+		return ret;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	nfips_conf_init(&empty);
+	gen = !(st.gen & 1);
+	ret = write_gen(ctl, gen, f, &empty, "");
+	if (!ret) {
+		st.n_rules[gen] = 0;
+		st.gen = gen;
+		ret = update(ctl, priv(ctl)->fd[M_STATE], "state", 0, &st);
+	}
+	free(f);
+	return ret;
+}
+
+/* unload: unpin everything; the links go with their last reference. */
+static int bpf_be_unload(struct nfipsctl *ctl)
 {
 	struct bpf_priv *p = priv(ctl);
 	static const char *const links[] = { "link_ipv4", "link_ipv6" };
@@ -863,7 +905,7 @@ static int bpf_be_flush(struct nfipsctl *ctl)
 	if (rmdir(p->dir) && !ret)
 		ret = -errno;
 	if (ret)
-		snprintf(ctl->err, sizeof(ctl->err), "flush: %.120s: %.120s", p->dir,
+		snprintf(ctl->err, sizeof(ctl->err), "unload: %.120s: %.120s", p->dir,
 			 strerror(-ret));
 	return ret;
 }
@@ -886,5 +928,6 @@ const struct nfipsctl_backend nfipsctl_bpf_backend = {
 	.stats		= bpf_be_stats,
 	.monitor	= bpf_be_monitor,
 	.flush		= bpf_be_flush,
+	.unload		= bpf_be_unload,
 	.version	= bpf_be_version,
 };

@@ -213,6 +213,21 @@ static int cmd_flush(struct nfipsctl *ctl, int argc, char **argv)
 	return ctl->be->flush(ctl);
 }
 
+static int cmd_unload(struct nfipsctl *ctl, int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		snprintf(ctl->err, sizeof(ctl->err), "unload: takes no arguments");
+		return -EINVAL;
+	}
+	if (!ctl->be->unload) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "unload: only the BPF twin (-b) is unloaded by nfipsctl (kernel twin: rmmod nfips; user twin: stop nfipsd)");
+		return -EOPNOTSUPP;
+	}
+	return ctl->be->unload(ctl);
+}
+
 static int cmd_version(struct nfipsctl *ctl, int argc, char **argv)
 {
 	char v[128];
@@ -253,6 +268,7 @@ static const struct cmd cmds[] = {
 	{ "stats", cmd_stats, "[--json]", "print the counters", false },
 	{ "monitor", cmd_monitor, "", "print alerts as they happen", false },
 	{ "flush", cmd_flush, "", "remove the config (all traffic bypasses)", false },
+	{ "unload", cmd_unload, "", "BPF twin: detach the program, unpin its maps", false },
 	{ "version", cmd_version, "", "print the versions of nfipsctl and the twin", false },
 };
 

@@ -77,6 +77,8 @@ struct nfipsctl_backend {
 	int (*monitor)(struct nfipsctl *ctl, nfipsctl_alert_cb cb, void *arg);
 	/* Remove the config: everything bypasses. */
 	int (*flush)(struct nfipsctl *ctl);
+	/* (optional) Detach the twin itself (the BPF twin's program). */
+	int (*unload)(struct nfipsctl *ctl);
 	/* Version string of the twin. */
 	int (*version)(struct nfipsctl *ctl, char *buf, size_t len);
 };
