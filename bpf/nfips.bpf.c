@@ -168,6 +168,11 @@ struct {
 	__type(value, struct nfips_bpf_cstats);
 } nfips_ostats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NFIPS_BPF_ALERT_RING);
+} nfips_alerts SEC(".maps");
+
 static __always_inline struct scratch *scratch(void)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -611,6 +616,56 @@ static __always_inline int bm_run(const struct nfips_bpf_op *op, __u32 gen,
 	return o.found ? op->result : R_CONTINUE;
 }
 
+/* ---- op sleep -------------------------------------------------------
+ * opmodules/op_sleep.c's busy-wait on the monotonic clock, as a bpf_loop
+ * (a BPF program cannot spin in an open loop). Not shared: op_sleep calls
+ * the twin's clock and cpu_relax through nfips_compat.h. It waits in the
+ * receive path: the receive CPU does nothing else meanwhile (README).
+ */
+struct sleep_ctx {
+	__u64 end;
+};
+
+static long sleep_step(__u32 i, struct sleep_ctx *w)
+{
+	(void)i;
+	return bpf_ktime_get_ns() >= w->end;
+}
+
+/* ---- alerts ----------------------------------------------------------- */
+
+static __always_inline void alert(const struct scratch *s, __u32 gen,
+				  __u32 chain, __u32 op, int r)
+{
+	struct nfips_bpf_alert *a;
+	struct nfips_bpf_gstats *g;
+	__u32 zero = 0, i;
+
+	a = bpf_ringbuf_reserve(&nfips_alerts, sizeof(*a), 0);
+	if (!a) {
+		/* The reader is behind (or absent): counted, never waited for. */
+		g = bpf_map_lookup_elem(&nfips_gstats, &zero);
+		if (g)
+			g->alerts_lost++;
+		return;
+	}
+	a->time_ns = bpf_ktime_get_ns();
+	a->gen = gen;
+	a->chain = chain;
+	a->op = op;
+	a->result = r;
+	a->len = s->pkt.wire_len;
+	a->family = s->pkt.family;
+	a->proto = s->pkt.l4_proto;
+	a->sport = s->pkt.sport;
+	a->dport = s->pkt.dport;
+	for (i = 0; i < 16; i++) {
+		a->saddr[i] = s->pkt.saddr[i];
+		a->daddr[i] = s->pkt.daddr[i];
+	}
+	bpf_ringbuf_submit(a, 0);
+}
+
 /* ---- chain (nfips_chain_run) ---------------------------------------- */
 
 struct chain_ctx {
@@ -662,13 +717,20 @@ static long chain_step(__u32 i, struct chain_ctx *c)
 		r = h.result;
 	} else if (op->type == NFIPS_BPF_OP_BM) {
 		r = bm_run(op, c->gen, &s->pkt);
+	} else if (op->type == NFIPS_BPF_OP_SLEEP) {
+		struct sleep_ctx w = { .end = bpf_ktime_get_ns() + op->ns };
+
+		bpf_loop(1 << 23, sleep_step, &w, 0);
 	}
 	t = bpf_ktime_get_ns();
 	/* An op's own count: only the drops/accepts it decided, as the core. */
 	cstats_add(&nfips_ostats, key, r, t - c->t0);
 	c->t0 = t;
-	if (r & R_ALERT)
+	if (r & R_ALERT) {
 		c->alerts++;
+		alert(s, c->gen, c->chain - c->gen * NFIPS_BPF_MAX_CHAINS,
+		      key - c->gen * NFIPS_BPF_MAX_OPS, r);
+	}
 	if ((r & R_VERDICT_MASK) == R_DROP) {
 		c->verdict = R_DROP;
 		return 1;

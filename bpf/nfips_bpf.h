@@ -35,7 +35,15 @@
 enum nfips_bpf_op_type {
 	NFIPS_BPF_OP_HEADER = 1,
 	NFIPS_BPF_OP_BM = 2,
+	NFIPS_BPF_OP_SLEEP = 3,
 };
+
+/*
+ * sleep busy-waits in the receive path (softirq), so its wait is capped
+ * here, far below op_sleep's 1 s; a longer one is refused at load. The
+ * wait is also bounded by bpf_loop's 2^23 calls, well above 10 ms.
+ */
+#define NFIPS_BPF_SLEEP_MAX_USEC	10000
 
 /* Match fields: the values of enum nfips_match_fields (core/nfips_policy.h). */
 struct nfips_bpf_rule {
@@ -69,6 +77,8 @@ struct nfips_bpf_op {
 	__u32 n_pats;
 	__u32 offset;
 	__u32 depth;		/* 0: to the end of the payload */
+	/* sleep */
+	__u64 ns;
 };
 
 struct nfips_bpf_pat {
@@ -78,6 +88,21 @@ struct nfips_bpf_pat {
 	__u8 fold[256];		/* text byte -> compared byte (A-Z folded with nocase) */
 };
 
+/* One alert, through the ring buffer nfips_alerts (nfipsctl -b monitor). */
+struct nfips_bpf_alert {
+	__u64 time_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 gen;
+	__u32 chain;		/* indices in generation gen */
+	__u32 op;
+	__u32 result;
+	__u32 len;		/* L3 length */
+	__u8 family, proto;
+	__u16 sport, dport;
+	__u8 saddr[16], daddr[16];
+};
+
+#define NFIPS_BPF_ALERT_RING	(256 * 1024)
+
 struct nfips_bpf_state {
 	__u32 gen;		/* 0 or 1: the generation packets use */
 	__u32 n_rules[2];
@@ -85,7 +110,7 @@ struct nfips_bpf_state {
 
 /* Per-CPU counters, named as the other twins name theirs (nfipsctl.h). */
 struct nfips_bpf_gstats {
-	__u64 received, accepted, dropped, bypassed, malformed;
+	__u64 received, accepted, dropped, bypassed, malformed, alerts_lost;
 };
 
 struct nfips_bpf_cstats {		/* a chain's or an op's */

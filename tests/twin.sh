@@ -10,8 +10,8 @@
 #   TWIN=bpf     the BPF twin (bpf/) attached in $NS_IPS, nfipsctl -b, its
 #                links and maps pinned in a private bpffs (host, natively;
 #                a kernel >= 6.4 with BTF and BPF netfilter links). It runs
-#                header and bm: a case needing other ops skips them itself
-#                (twin_supports)
+#                header, bm and sleep (tests/user/t_1*_bpf_*.sh wrap the
+#                cases that need no other op)
 #   TWIN=none    development only: plain forwarding, the twin checks fail
 #
 #   twin_init                  check the twin can run here, else skip_all
@@ -32,7 +32,7 @@
 #                              (sanitizer reports, clean exit, module
 #                              unload), then tap_done
 #
-#   twin_supports OP           true when this twin runs op-module type OP
+#   twin_ctl_opts              the nfipsctl option that picks this twin
 #
 # Cleanup on any exit: nfipsd is stopped, the kernel config flushed and the
 # modules this run loaded removed; the BPF twin is unloaded and its bpffs
@@ -211,14 +211,13 @@ twin_sum() {
 
 twin_stat_is() { [[ $(twin_stat "$1" "$2" "$3") == "$4" ]]; }
 
-# twin_supports OP: this twin can run op-module type OP. The BPF twin runs
-# header and bm (bpf/nfips.bpf.c); a case skips what needs others, per check,
-# with the reason, instead of counting them as passed.
-twin_supports() {
-	[[ $TWIN != bpf ]] && return 0
-	case $1 in
-	header|bm) return 0 ;;
-	*) return 1 ;;
+# twin_ctl_opts: nfipsctl's option that picks this twin (for a case that
+# runs nfipsctl itself, e.g. in the background).
+twin_ctl_opts() {
+	case $TWIN in
+	kernel) echo -k ;;
+	bpf) echo -b ;;
+	*) echo --user="$twin_sock" ;;
 	esac
 }
 

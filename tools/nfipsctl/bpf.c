@@ -34,6 +34,7 @@
  * own (nfips_text), per generation, for show and for the names in stats.
  */
 #include <limits.h>
+#include <time.h>
 #include <libgen.h>
 #include <net/if.h>
 #include <sys/stat.h>
@@ -58,12 +59,12 @@ struct text_val {
 static const char *const map_names[] = {
 	"nfips_state", "nfips_rules", "nfips_chains", "nfips_ops", "nfips_pats",
 	"nfips_gstats", "nfips_rstats", "nfips_cstats", "nfips_ostats",
-	"nfips_scratch", "nfips_text",
+	"nfips_scratch", "nfips_alerts", "nfips_text",
 };
 
 enum {
 	M_STATE, M_RULES, M_CHAINS, M_OPS, M_PATS, M_GSTATS, M_RSTATS,
-	M_CSTATS, M_OSTATS, M_SCRATCH, M_TEXT, M_N
+	M_CSTATS, M_OSTATS, M_SCRATCH, M_ALERTS, M_TEXT, M_N
 };
 
 struct bpf_priv {
@@ -479,6 +480,29 @@ static int fill_bm(struct nfipsctl *ctl, const char *path,
 	return 0;
 }
 
+static int fill_sleep(struct nfipsctl *ctl, const char *path,
+		      const struct nfips_conf_op *c, struct nfips_bpf_op *op)
+{
+	struct nfips_args it;
+	struct nfips_arg arg;
+	struct nfips_err err;
+	u32 usec = 0;
+
+	op->type = NFIPS_BPF_OP_SLEEP;
+	if (nfips_args_init(&it, c->args, &err))
+		refuse(ctl, path, c->line, "op '%s': %s", c->name, err.msg);
+	while (nfips_args_next(&it, &arg, &err) > 0)
+		if (!strcmp(arg.key, "usec"))
+			nfips_arg_u32(&arg, 0, UINT32_MAX, &usec, &err);
+	if (usec > NFIPS_BPF_SLEEP_MAX_USEC)
+		refuse(ctl, path, c->line,
+		       "op '%s': the BPF twin busy-waits in the receive path: usec=%u is above its limit of %u",
+		       c->name, usec, NFIPS_BPF_SLEEP_MAX_USEC);
+	op->ns = (__u64)usec * 1000;
+	op->result = NFIPS_CONTINUE;
+	return 0;
+}
+
 /* @conf is valid (core parser and the op-modules' own init): map it. */
 static int conf_to_maps(struct nfipsctl *ctl, const char *path,
 			const struct nfips_conf *conf, struct fill *f)
@@ -502,9 +526,11 @@ static int conf_to_maps(struct nfipsctl *ctl, const char *path,
 			ret = fill_header(ctl, path, c, &f->ops[i]);
 		else if (!strcmp(c->type, "bm"))
 			ret = fill_bm(ctl, path, c, &f->ops[i], f);
+		else if (!strcmp(c->type, "sleep"))
+			ret = fill_sleep(ctl, path, c, &f->ops[i]);
 		else
 			refuse(ctl, path, c->line,
-			       "op '%s': type '%s' is not supported by the BPF twin (it runs header and bm)",
+			       "op '%s': type '%s' is not supported by the BPF twin (it runs header, bm and sleep)",
 			       c->name, c->type);
 		if (ret)
 			return ret;
@@ -754,12 +780,12 @@ static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 {
 	static const char *const gkeys[] = {
 		"received", "accepted", "dropped", "queued", "bypassed",
-		"malformed",
+		"malformed", "alerts_lost",
 	};
 	struct bpf_priv *p = priv(ctl);
 	struct nfipsctl_stat rec;
 	struct nfips_conf conf;
-	__u64 v[5];
+	__u64 v[6];
 	char match[256];
 	__u32 gen, i, k;
 	int ret;
@@ -778,7 +804,7 @@ static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 	}
 	memset(&rec, 0, sizeof(rec));
 	strscpy(rec.kind, "global", sizeof(rec.kind));
-	ret = sum_percpu(ctl, p->fd[M_GSTATS], 0, v, 5);
+	ret = sum_percpu(ctl, p->fd[M_GSTATS], 0, v, 6);
 	if (ret)
 		goto out;
 	/* Inline in the receive path: nothing is ever queued (received =
@@ -789,6 +815,7 @@ static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 	nfipsctl_stat_add(&rec, gkeys[3], 0);
 	nfipsctl_stat_add(&rec, gkeys[4], v[3]);
 	nfipsctl_stat_add(&rec, gkeys[5], v[4]);
+	nfipsctl_stat_add(&rec, gkeys[6], v[5]);
 	ret = cb(arg, &rec);
 	for (i = 0; i < conf.n_rules && !ret; i++) {
 		const struct nfips_conf_rule *r = &conf.rules[i];
@@ -835,13 +862,110 @@ out:
 	return ret;
 }
 
+struct mon {
+	struct nfipsctl *ctl;
+	nfipsctl_alert_cb cb;
+	void *arg;
+	struct nfips_conf conf[2];	/* names per generation, read on demand */
+	bool have[2];
+	__u64 mono_to_real;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int ret;
+};
+
+/* The config text of generation @gen, for the names of its chains and ops. */
+static int gen_conf(struct nfipsctl *ctl, __u32 gen, struct nfips_conf *conf)
+{
+	struct text_val *tv;
+	struct nfips_err err;
+	u32 line;
+	int ret = -ENOMEM;
+
+	tv = calloc(1, sizeof(*tv));
+	if (!tv)
+		return ret;
+	ret = -errno;
+	if (!bpf_map_lookup_elem(priv(ctl)->fd[M_TEXT], &gen, tv)) {
+		if (tv->len >= sizeof(tv->text))
+			tv->len = 0;
+		ret = nfips_config_parse(tv->text, tv->len, conf, &err, &line);
+	}
+	free(tv);
+	return ret;
+}
+
+static int mon_event(void *ctx, void *data, size_t size)
+{
+	const struct nfips_bpf_alert *e = data;
+	struct nfipsctl_alert a = { 0 };
+	struct mon *m = ctx;
+	struct nfips_conf *c;
+	__u32 g;
+
+	if (size < sizeof(*e))
+		return 0;
+	g = e->gen & 1;
+	c = &m->conf[g];
+	/* A config switched in since: its names are read again. */
+	if (!m->have[g] || e->chain >= c->n_chains || e->op >= c->n_ops) {
+		nfips_conf_free(c);
+		nfips_conf_init(c);
+		m->have[g] = !gen_conf(m->ctl, g, c);
+	}
+	a.time_ns = e->time_ns + m->mono_to_real;
+	snprintf(a.chain, sizeof(a.chain), "%s",
+		 e->chain < c->n_chains ? c->chains[e->chain].name : "?");
+	snprintf(a.op, sizeof(a.op), "%s", e->op < c->n_ops ? c->ops[e->op].name : "?");
+	a.result = e->result;
+	a.family = e->family;
+	a.proto = e->proto;
+	a.sport = e->sport;
+	a.dport = e->dport;
+	a.len = e->len;
+	memcpy(a.saddr, e->saddr, 16);
+	memcpy(a.daddr, e->daddr, 16);
+	m->ret = m->cb(m->arg, &a);
+	return m->ret;
+}
+
+/*
+ * Alerts from the ring buffer until @cb says stop or a signal ends us. One
+ * reader at a time: two monitors would split the alerts between them.
+ */
 static int bpf_be_monitor(struct nfipsctl *ctl, nfipsctl_alert_cb cb, void *arg)
 {
-	(void)cb;
-	(void)arg;
-	snprintf(ctl->err, sizeof(ctl->err),
-		 "monitor: the BPF twin does not report alerts yet (they are counted in stats)");
-	return -EOPNOTSUPP;
+	struct mon m = { .ctl = ctl, .cb = cb, .arg = arg };
+	struct ring_buffer *rb;
+	struct timespec rt, mt;
+	int ret;
+
+	ret = open_pinned(ctl);
+	if (ret)
+		return ret;
+	nfips_conf_init(&m.conf[0]);
+	nfips_conf_init(&m.conf[1]);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	m.mono_to_real = ((__u64)rt.tv_sec - (__u64)mt.tv_sec) * 1000000000ull +
+			 (__u64)rt.tv_nsec - (__u64)mt.tv_nsec;
+	rb = ring_buffer__new(priv(ctl)->fd[M_ALERTS], mon_event, &m, NULL);
+	if (!rb) {
+		ret = -errno;
+		snprintf(ctl->err, sizeof(ctl->err), "monitor: %.120s", strerror(errno));
+		goto out;
+	}
+	do {
+		ret = ring_buffer__poll(rb, 1000);
+	} while (ret >= 0 && !m.ret);
+	/* Ended by a signal or the callback: not an error. */
+	if (ret == -EINTR || m.ret)
+		ret = 0;
+	else if (ret < 0)
+		snprintf(ctl->err, sizeof(ctl->err), "monitor: %.120s", strerror(-ret));
+	ring_buffer__free(rb);
+out:
+	nfips_conf_free(&m.conf[0]);
+	nfips_conf_free(&m.conf[1]);
+	return ret;
 }
 
 /*
