@@ -323,7 +323,8 @@ struct exthdr_ctx {
 	__u32 off;
 	__u32 tot;
 	__u32 nh;
-	int state;		/* 0 walking, 1 at L4, 2 lost, 3 later frag */
+	int state;		/* 0 walking, 1 at L4, 2 lost, 3 later frag,
+				 * 4 beyond the copy */
 };
 
 /*
@@ -343,10 +344,14 @@ static long exthdr_step(__u32 idx, struct exthdr_ctx *c)
 		c->state = 1;
 		return 1;
 	}
-	/* The whole packet is in the copy (len == tot unless > 64 KiB). */
-	if (c->off > c->tot || 8 > c->tot - c->off ||
-	    c->off > s->pkt.len || 8 > s->pkt.len - c->off) {
-		c->state = 2;
+	if (c->off > c->tot || 8 > c->tot - c->off) {
+		c->state = 2;		/* the chain runs past the end */
+		return 1;
+	}
+	/* Beyond the copy (a packet over 64 KiB): as the core's view without
+	 * a reader, the header is not there to read. */
+	if (c->off > s->pkt.len || 8 > s->pkt.len - c->off) {
+		c->state = 4;
 		return 1;
 	}
 	if (nh == 44) {
@@ -401,6 +406,10 @@ static __always_inline int parse_ipv6(struct scratch *s)
 	case 3:
 		p->flags |= P_FRAG_LATER;
 		set_payload(p, c.off + 8, c.tot);
+		break;
+	case 4:
+		p->flags |= P_TRUNC;
+		set_payload(p, p->len, p->len);
 		break;
 	default:
 		/* The chain runs past the end: the protocol is unknown. */

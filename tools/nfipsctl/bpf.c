@@ -779,8 +779,8 @@ static const char *const cstat_keys[] = {
 static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 {
 	static const char *const gkeys[] = {
-		"received", "accepted", "dropped", "queued", "bypassed",
-		"malformed", "alerts_lost",
+		"received", "accepted", "dropped", "queued", "overflow",
+		"bypassed", "malformed", "alerts_lost",
 	};
 	struct bpf_priv *p = priv(ctl);
 	struct nfipsctl_stat rec;
@@ -807,15 +807,16 @@ static int bpf_be_stats(struct nfipsctl *ctl, nfipsctl_stat_cb cb, void *arg)
 	ret = sum_percpu(ctl, p->fd[M_GSTATS], 0, v, 6);
 	if (ret)
 		goto out;
-	/* Inline in the receive path: nothing is ever queued (received =
-	 * accepted + dropped + queued holds with queued 0). */
+	/* Inline in the receive path: nothing is ever queued, so no queue
+	 * overflows (received = accepted + dropped + queued holds with 0). */
 	nfipsctl_stat_add(&rec, gkeys[0], v[0]);
 	nfipsctl_stat_add(&rec, gkeys[1], v[1]);
 	nfipsctl_stat_add(&rec, gkeys[2], v[2]);
 	nfipsctl_stat_add(&rec, gkeys[3], 0);
-	nfipsctl_stat_add(&rec, gkeys[4], v[3]);
-	nfipsctl_stat_add(&rec, gkeys[5], v[4]);
-	nfipsctl_stat_add(&rec, gkeys[6], v[5]);
+	nfipsctl_stat_add(&rec, gkeys[4], 0);
+	nfipsctl_stat_add(&rec, gkeys[5], v[3]);
+	nfipsctl_stat_add(&rec, gkeys[6], v[4]);
+	nfipsctl_stat_add(&rec, gkeys[7], v[5]);
 	ret = cb(arg, &rec);
 	for (i = 0; i < conf.n_rules && !ret; i++) {
 		const struct nfips_conf_rule *r = &conf.rules[i];
