@@ -18,6 +18,8 @@ PKGS=(
 	# user twin and tools
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libnetfilter-queue-dev
 	libhyperscan-dev
+	# the BPF twin (bpf/, nfipsctl -b): libbpf and bpftool for vmlinux.h
+	libbpf-dev bpftool
 	# network tests and bench
 	iproute2 iptables nftables ethtool procps psmisc socat jq netsniff-ng
 	# the kernel-twin VM

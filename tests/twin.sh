@@ -7,6 +7,11 @@
 #   TWIN=kernel  nfips.ko in $NS_IPS, nfipsctl -k (only inside the VM:
 #                tests/kmod/run.sh; the host cannot load modules)
 #   TWIN=user    nfipsd on NFQUEUE in $NS_IPS, nfipsctl -u SOCKET (host)
+#   TWIN=bpf     the BPF twin (bpf/) attached in $NS_IPS, nfipsctl -b, its
+#                links and maps pinned in a private bpffs (host, natively;
+#                a kernel >= 6.4 with BTF and BPF netfilter links). It runs
+#                header, bm and sleep (tests/user/t_1*_bpf_*.sh wrap the
+#                cases that need no other op)
 #   TWIN=none    development only: plain forwarding, the twin checks fail
 #
 #   twin_init                  check the twin can run here, else skip_all
@@ -27,8 +32,11 @@
 #                              (sanitizer reports, clean exit, module
 #                              unload), then tap_done
 #
+#   twin_ctl_opts              the nfipsctl option that picks this twin
+#
 # Cleanup on any exit: nfipsd is stopped, the kernel config flushed and the
-# modules this run loaded removed.
+# modules this run loaded removed; the BPF twin is unloaded and its bpffs
+# unmounted (which drops anything still pinned).
 
 TWIN=${TWIN:-user}
 NFIPSCTL=$BUILD_DIR/nfipsctl
@@ -38,6 +46,7 @@ twin_sock=""
 twin_pid=""		# nfipsd
 twin_log=""
 twin_mods_before=""	# kernel modules present before twin_init
+twin_bpffs=""		# the BPF twin's private bpffs
 twin_stopped=0
 
 twin_modules() {
@@ -73,12 +82,28 @@ twin_init() {
 		twin_log=$twin_dir/nfipsd.log
 		: >"$twin_log"
 		;;
+	bpf)
+		[[ -r $BUILD_DIR/nfips.bpf.o ]] ||
+			skip_all "build/nfips.bpf.o is not built (make bpf: needs bpftool and a kernel with BTF)"
+		# BPF netfilter programs exist in this kernel: their context
+		# type is in its BTF only with CONFIG_NETFILTER_BPF_LINK (6.4+).
+		[[ -r /sys/kernel/btf/vmlinux ]] ||
+			skip_all "this kernel has no BTF (/sys/kernel/btf/vmlinux): the BPF twin needs it"
+		grep -aq BPF_PROG_TYPE_NETFILTER_prog /sys/kernel/btf/vmlinux ||
+			skip_all "this kernel has no BPF netfilter links (CONFIG_NETFILTER_BPF_LINK, 6.4+)"
+		# ip netns exec remounts /sys: a bpffs of our own, outside it,
+		# is the same for every nfipsctl run (nfipsctl.8: -b).
+		twin_bpffs=$twin_dir/bpffs
+		mkdir -p "$twin_bpffs" && mount -t bpf bpf "$twin_bpffs" ||
+			skip_all "cannot mount a BPF filesystem"
+		export NFIPS_BPFFS=$twin_bpffs
+		;;
 	none)
 		# Development only: plain forwarding, no IPS. The traffic and
 		# counting parts of a case run; every twin check fails.
 		;;
 	*)
-		skip_all "TWIN must be user or kernel, not '$TWIN'"
+		skip_all "TWIN must be user, kernel or bpf, not '$TWIN'"
 		;;
 	esac
 }
@@ -87,6 +112,8 @@ twin_ctl() {
 	[[ $TWIN == none ]] && return 0
 	if [[ $TWIN == kernel ]]; then
 		ns "$NS_IPS" "$NFIPSCTL" -k "$@"
+	elif [[ $TWIN == bpf ]]; then
+		ns "$NS_IPS" "$NFIPSCTL" -b "$@"
 	else
 		ns "$NS_IPS" "$NFIPSCTL" --user="$twin_sock" "$@"
 	fi
@@ -98,7 +125,7 @@ twin_load() {
 	local file=$1 rc
 
 	[[ $TWIN == none ]] && return 0
-	if [[ $TWIN == kernel || -n $twin_pid ]]; then
+	if [[ $TWIN == kernel || $TWIN == bpf || -n $twin_pid ]]; then
 		twin_ctl load "$file"
 		return
 	fi
@@ -184,6 +211,16 @@ twin_sum() {
 
 twin_stat_is() { [[ $(twin_stat "$1" "$2" "$3") == "$4" ]]; }
 
+# twin_ctl_opts: nfipsctl's option that picks this twin (for a case that
+# runs nfipsctl itself, e.g. in the background).
+twin_ctl_opts() {
+	case $TWIN in
+	kernel) echo -k ;;
+	bpf) echo -b ;;
+	*) echo --user="$twin_sock" ;;
+	esac
+}
+
 # The whole stats output as TAP diagnostics (after a failed check).
 twin_stats_diag() { tap_diag "stats of the $TWIN twin:"; twin_ctl stats 2>&1 | sed 's/^/#   /'; }
 
@@ -230,6 +267,22 @@ twin_done() {
 		rest=$(twin_rmmod 2>&1)
 		tap_expect "$TWIN: the modules this test loaded unload after flush" "" "$rest"
 		;;
+	bpf)
+		if twin_ctl flush >/dev/null 2>&1; then
+			tap_ok "$TWIN: flush"
+		else
+			tap_fail "$TWIN: flush" "$(twin_ctl flush 2>&1)"
+		fi
+		if twin_ctl unload >/dev/null 2>&1; then
+			tap_ok "$TWIN: unload"
+		else
+			tap_fail "$TWIN: unload" "$(twin_ctl unload 2>&1)"
+		fi
+		# Nothing of ours is left pinned (a bpffs also shows the kernel's
+		# own maps.debug/progs.debug): the links and the program are gone.
+		rest=$(find "$twin_bpffs/nfips" -mindepth 1 2>/dev/null)
+		tap_expect "$TWIN: unload leaves nothing pinned" "" "$rest"
+		;;
 	esac
 	twin_stopped=1
 	tap_done
@@ -245,7 +298,11 @@ twin_rmmod() {
 }
 
 twin_cleanup() {
-	[[ $twin_stopped == 1 && -z $twin_pid ]] && { rm -rf "$twin_dir"; return; }
+	if [[ $twin_stopped == 1 && -z $twin_pid ]]; then
+		[[ -n $twin_bpffs ]] && umount "$twin_bpffs" 2>/dev/null
+		rm -rf "$twin_dir"
+		return
+	fi
 	if [[ -n $twin_pid ]]; then
 		kill -TERM "$twin_pid" 2>/dev/null
 		wait "$twin_pid" 2>/dev/null
@@ -253,6 +310,10 @@ twin_cleanup() {
 	if [[ $TWIN == kernel && -n ${NS_IPS:-} ]]; then
 		twin_ctl flush >/dev/null 2>&1
 		twin_rmmod
+	fi
+	if [[ $TWIN == bpf && -n $twin_bpffs ]]; then
+		[[ -n ${NS_IPS:-} ]] && twin_ctl unload >/dev/null 2>&1
+		umount "$twin_bpffs" 2>/dev/null
 	fi
 	[[ -n $twin_dir ]] && rm -rf "$twin_dir"
 }

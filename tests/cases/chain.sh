@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# chain: running a chain in either twin (TWIN=user|kernel). Ops run in order
+# chain: running a chain in any twin (TWIN=user|kernel|bpf). Ops run in order
 # and the first DROP ends the chain (a later op's counters do not move); an
 # op with action=accept ends it early (the packet passes, later ops see
 # nothing); action=alert counts and goes on; `nfipsctl monitor` prints an
@@ -85,7 +85,7 @@ tap_expect "$TWIN: without GOOD, nothing more reaches dst" 5 "$(arrived "$NS_DST
 
 # 4. monitor: an alert line for a dropped packet. The monitor has no ready
 # signal, so send one EVIL packet at a time until its line shows up.
-$IP netns exec "$NS_IPS" "$NFIPSCTL" $([[ $TWIN == kernel ]] && echo -k || echo --user="$twin_sock") \
+$IP netns exec "$NS_IPS" "$NFIPSCTL" "$(twin_ctl_opts)" \
 	monitor >"$T/monitor" 2>"$T/monitor.err" &
 mon=$!
 lib_pids+=($mon)

@@ -3,7 +3,7 @@
 #
 # The differential test (tests/diff/README.md): a corpus of hostile packets
 # made from a seed goes through the reference (the shared core's own verdict,
-# nfips-diff ref) and through one twin (TWIN=user|kernel); per packet,
+# nfips-diff ref) and through one twin (TWIN=user|kernel|bpf); per packet,
 # over the packets plain forwarding delivers, the twin must do what the
 # reference says: pass or drop, and the same alerts (which also show what
 # was selected, through the config's marker ops).
@@ -142,7 +142,7 @@ loaded=1
 if [[ $TWIN == kernel ]]; then
 	mon=("$DIFF" kmonitor)
 else
-	mon=("$NFIPSCTL" "--user=$twin_sock" monitor)
+	mon=("$NFIPSCTL" "$(twin_ctl_opts)" monitor)
 fi
 # Not through ns(): $! must be the monitor itself (ip netns exec execs).
 $IP netns exec "$NS_IPS" "${mon[@]}" >"$OUT/alerts.txt" 2>"$OUT/monitor.err" &
@@ -169,7 +169,7 @@ twin_ctl stats >"$OUT/stats.txt" 2>&1
 # What would make the comparison meaningless is checked first.
 tap_expect "$TWIN: no queue overflow (the corpus was sent slowly enough)" 0 \
 	"$(twin_stat global "" overflow)"
-if [[ $TWIN == user ]]; then
+if [[ $TWIN == user || $TWIN == bpf ]]; then
 	tap_expect "$TWIN: no alert lost on the way to the monitor" 0 \
 		"$(twin_stat global "" alerts_lost)"
 fi

@@ -63,8 +63,8 @@ static int default_plugin_dir(char *out, size_t len)
 	return 0;
 }
 
-int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
-		   size_t errlen)
+static int check(const char *path, const char *plugin_dir, char *err,
+		 size_t errlen, bool quiet)
 {
 	struct nfips_policy_env env = { .ifindex = check_ifindex };
 	char dir[PATH_MAX], msg[NFIPSCTL_ERR_MAX];
@@ -103,11 +103,24 @@ int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
 		ret = -EINVAL;
 		goto out_registry;
 	}
-	printf("%s: ok (%u ops, %u chains, %u select rules; plugins from %s)\n",
-	       path, p->n_ops, p->n_chains, p->n_rules, dir);
+	if (!quiet)
+		printf("%s: ok (%u ops, %u chains, %u select rules; plugins from %s)\n",
+		       path, p->n_ops, p->n_chains, p->n_rules, dir);
 	nfips_policy_destroy(p);
 	ret = 0;
 out_registry:
 	nfipsd_registry_exit();
 	return ret;
+}
+
+int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
+		   size_t errlen)
+{
+	return check(path, plugin_dir, err, errlen, false);
+}
+
+int nfipsctl_check_quiet(const char *path, const char *plugin_dir, char *err,
+			 size_t errlen)
+{
+	return check(path, plugin_dir, err, errlen, true);
 }

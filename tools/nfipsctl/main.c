@@ -2,9 +2,10 @@
 /*
  * nfipsctl - control either nfips twin.
  *
- *   nfipsctl [-k | -u [SOCKET]] COMMAND [ARGS]
+ *   nfipsctl [-k | -u [SOCKET] | -b] COMMAND [ARGS]
  *
- * Without -k/-u it talks to the kernel twin when nfips.ko is loaded, else to
+ * -b is the BPF twin of this network namespace (bpf.c). Without -k/-u/-b it
+ * talks to the kernel twin when nfips.ko is loaded, else to
  * nfipsd's socket. Errors are printed once, here.
  */
 #include <arpa/inet.h>
@@ -212,6 +213,21 @@ static int cmd_flush(struct nfipsctl *ctl, int argc, char **argv)
 	return ctl->be->flush(ctl);
 }
 
+static int cmd_unload(struct nfipsctl *ctl, int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		snprintf(ctl->err, sizeof(ctl->err), "unload: takes no arguments");
+		return -EINVAL;
+	}
+	if (!ctl->be->unload) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "unload: only the BPF twin (-b) is unloaded by nfipsctl (kernel twin: rmmod nfips; user twin: stop nfipsd)");
+		return -EOPNOTSUPP;
+	}
+	return ctl->be->unload(ctl);
+}
+
 static int cmd_version(struct nfipsctl *ctl, int argc, char **argv)
 {
 	char v[128];
@@ -252,6 +268,7 @@ static const struct cmd cmds[] = {
 	{ "stats", cmd_stats, "[--json]", "print the counters", false },
 	{ "monitor", cmd_monitor, "", "print alerts as they happen", false },
 	{ "flush", cmd_flush, "", "remove the config (all traffic bypasses)", false },
+	{ "unload", cmd_unload, "", "BPF twin: detach the program, unpin its maps", false },
 	{ "version", cmd_version, "", "print the versions of nfipsctl and the twin", false },
 };
 
@@ -259,9 +276,11 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: nfipsctl [-k | -u [SOCKET]] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: nfipsctl [-k | -u [SOCKET] | -b] COMMAND [ARGS]\n\n"
 		   "  -k, --kernel       control the kernel twin (nfips.ko)\n"
 		   "  -u, --user[=SOCK]  control nfipsd (default socket %s)\n"
+		   "  -b, --bpf          control the BPF twin of this network namespace\n"
+		   "                     (pinned under $NFIPS_BPFFS, default /sys/fs/bpf)\n"
 		   "  without either: the kernel twin if loaded, else nfipsd\n\n"
 		   "commands:\n", NFIPSD_SOCKET_DEFAULT);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
@@ -274,6 +293,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kernel", no_argument, NULL, 'k' },
 		{ "user", optional_argument, NULL, 'u' },
+		{ "bpf", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -285,7 +305,7 @@ int main(int argc, char **argv)
 	ctl.socket_path = getenv("NFIPSD_SOCKET");
 	if (!ctl.socket_path)
 		ctl.socket_path = NFIPSD_SOCKET_DEFAULT;
-	while ((c = getopt_long(argc, argv, "+ku::h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ku::bh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			ctl.be = &nfipsctl_kernel_backend;
@@ -296,6 +316,9 @@ int main(int argc, char **argv)
 				ctl.socket_path = optarg;
 			else if (optind < argc && argv[optind][0] == '/')
 				ctl.socket_path = argv[optind++];
+			break;
+		case 'b':
+			ctl.be = &nfipsctl_bpf_backend;
 			break;
 		case 'h':
 			usage(stdout);

@@ -4,6 +4,7 @@
  * the config file and all output; a backend owns the channel to one twin:
  *   kernel.c - generic netlink family "nfips" (libnl-genl-3)
  *   daemon.c - nfipsd's control socket
+ *   bpf.c    - the BPF twin's pinned links and maps (libbpf)
  * Both report the same statistics records with the same names, so that
  * `nfipsctl stats` reads the same for either twin.
  */
@@ -62,7 +63,7 @@ typedef int (*nfipsctl_alert_cb)(void *arg, const struct nfipsctl_alert *a);
  * one line for the user into ctl->err (a load error as "path:line: reason").
  */
 struct nfipsctl_backend {
-	const char *name;		/* "kernel" or "daemon" */
+	const char *name;		/* "kernel", "daemon" or "bpf" */
 	/* Connect; -ENOENT when this twin is not there. */
 	int (*open)(struct nfipsctl *ctl);
 	void (*close)(struct nfipsctl *ctl);
@@ -76,6 +77,8 @@ struct nfipsctl_backend {
 	int (*monitor)(struct nfipsctl *ctl, nfipsctl_alert_cb cb, void *arg);
 	/* Remove the config: everything bypasses. */
 	int (*flush)(struct nfipsctl *ctl);
+	/* (optional) Detach the twin itself (the BPF twin's program). */
+	int (*unload)(struct nfipsctl *ctl);
 	/* Version string of the twin. */
 	int (*version)(struct nfipsctl *ctl, char *buf, size_t len);
 };
@@ -89,6 +92,7 @@ struct nfipsctl {
 
 extern const struct nfipsctl_backend nfipsctl_kernel_backend;
 extern const struct nfipsctl_backend nfipsctl_daemon_backend;
+extern const struct nfipsctl_backend nfipsctl_bpf_backend;
 
 /*
  * Validate the config file @path as nfipsd would build it, op-modules and
@@ -98,6 +102,10 @@ extern const struct nfipsctl_backend nfipsctl_daemon_backend;
  */
 int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
 		   size_t errlen);
+
+/* nfipsctl_check() without the summary line on success. */
+int nfipsctl_check_quiet(const char *path, const char *plugin_dir, char *err,
+			 size_t errlen);
 
 #define NFIPSD_SOCKET_DEFAULT	"/run/nfipsd.sock"
 
