@@ -114,6 +114,21 @@ def paired_ratios(a, b):
     return out
 
 
+def overhead_ratio(triples):
+    """(cost a - cost base) / (cost b - cost base) per repetition, from
+    (base, b, a) cost triples: how much more a adds than b. A repetition in
+    which b adds nothing or less (noise) gives no ratio."""
+    return Interval([(a - n) / (b - n) for n, b, a in triples if b - n > 0])
+
+
+def ratio_of_intervals(a, b):
+    """a / b of two positive intervals measured apart (not paired): median
+    over median, the interval from the ends (a.lo / b.hi, a.hi / b.lo)."""
+    r = Interval([a.med / b.med])
+    r.lo, r.hi = a.lo / b.hi, a.hi / b.lo
+    return r
+
+
 MET, NOT_MET, UNDET = "met", "not met", "undetermined"
 
 

@@ -94,6 +94,7 @@ fact() {	# fact KEY VARIANT PARAM VALUE UNIT STATUS NOTE
 IPS_NFIPSD_PID=
 IPS_KERNEL_LOADED=0
 IPS_SOCK=
+IPS_BPF_LOADED=0
 
 bench_topo_up() {
 	topo_setup || return 1
@@ -233,8 +234,34 @@ variant_start() {
 		ns "$NS_IPS" "$NFIPSCTL" -k load "$conf" >&2 || return 1
 		KERNEL_PINNED=$(pin_kernel_workers)
 		return 0 ;;
+	bpf)
+		# The BPF twin (bpf/, issue 16): attached by nfipsctl -b inside
+		# the ips namespace, its links and maps pinned in a private bpffs
+		# (ip netns exec remounts /sys). A new config is switched in by
+		# the next load; nothing is queued, so there are no workers.
+		conf=$(bench_conf "$kind" "$n") || return 1
+		bpf_fs_up || return 1
+		NFIPS_BPFFS=$BPF_FS ns "$NS_IPS" "$NFIPSCTL" -b load "$conf" >&2 || return 1
+		IPS_BPF_LOADED=1
+		return 0 ;;
 	*) echo "unknown variant $v" >&2; return 1 ;;
 	esac
+}
+
+# The BPF twin's prerequisites: its object, a kernel with BTF and BPF
+# netfilter links (6.4+), as tests/twin.sh checks them.
+bpf_twin_available() {
+	[[ -r $NFIPS_ROOT/build/nfips.bpf.o && -r /sys/kernel/btf/vmlinux ]] &&
+		grep -aq BPF_PROG_TYPE_NETFILTER_prog /sys/kernel/btf/vmlinux
+}
+BPF_FS=
+bpf_fs_up() {
+	[[ -n $BPF_FS ]] && return 0
+	BPF_FS=$BENCH_TMP/bpffs
+	mkdir -p "$BPF_FS" && mount -t bpf bpf "$BPF_FS" && return 0
+	echo "cannot mount a BPF filesystem at $BPF_FS" >&2
+	BPF_FS=
+	return 1
 }
 
 # The kernel twin: installed in this kernel's modules (the VM's image), or
@@ -298,6 +325,12 @@ variant_stop() {
 				ns "$NS_IPS" iptables -w -t mangle -X 2>/dev/null
 			fi
 		fi ;;
+	bpf)
+		# unload removes the pins, which detaches the program.
+		if [[ $IPS_BPF_LOADED == 1 && -n $final ]]; then
+			NFIPS_BPFFS=$BPF_FS ns "$NS_IPS" "$NFIPSCTL" -b unload >/dev/null 2>&1
+			IPS_BPF_LOADED=0
+		fi ;;
 	kernel)
 		if [[ $IPS_KERNEL_LOADED == 1 && -n $final ]]; then
 			ns "$NS_IPS" "$NFIPSCTL" -k flush >/dev/null 2>&1
@@ -318,6 +351,8 @@ bench_cleanup() {
 	[[ -n $CRUDE_PID ]] && kill -KILL "$CRUDE_PID" 2>/dev/null
 	variant_stop user final
 	variant_stop kernel final
+	variant_stop bpf final
+	[[ -n $BPF_FS ]] && umount "$BPF_FS" 2>/dev/null
 	pktgen_cleanup
 }
 on_cleanup bench_cleanup

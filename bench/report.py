@@ -34,6 +34,8 @@ VARIANT_TITLE = {
     "kernel_ac": "kernel twin ac",
     "user_ac": "user twin ac",
     "xt_string": "xt_string rules",
+    "bpf": "BPF twin",
+    "bpf_bm": "BPF twin bm",
 }
 WHERE_TITLE = {"vm": "VM (Debian 6.1, qemu TCG, 2 vCPUs)",
                "host": "host (native, this machine's kernel)",
@@ -499,6 +501,71 @@ def ac_targets(add, run):
         add(name, "—", "<= 3 x", C.UNDET, how, "not measured")
 
 
+def bpf_overheads(run, where):
+    """The BPF twin next to plain forwarding and the user twin in one place
+    (issue 16), from the C1 costs paired by repetition: {rep: (cost none,
+    cost bpf, cost user)} in ns, the repetitions that have all three."""
+    m = CostModel(run, where)
+    c = {v: m.capacity("C1", v, "empty") for v in ("none", "bpf", "user")}
+    out = {}
+    for rep in set(c["none"]) & set(c["bpf"]) & set(c["user"]):
+        caps = [c[v][rep] for v in ("none", "bpf", "user")]
+        if all(x for x in caps):
+            out[rep] = tuple(1e9 / x for x in caps)
+    return out
+
+
+def bpf_targets(add, run):
+    """Issue 16: the BPF twin measured natively (and under emulation where
+    the VM ran it), only where it ran."""
+    places = [w for w in run.places if CostModel(run, w).series("C1", "bpf", "empty")]
+    if not places:
+        return
+    native = run.uw
+    if native in places:
+        name = "BPF twin, chain selected but empty: cost <= 1.2 x plain forwarding (native)"
+        iv, ca, cb, m = cost_ratio(run, native, "C1", "none", "bpf", "empty")
+        how = (f"{native}, per-packet CPU cost (soaker), 64-byte payload, cost(bpf) / cost(plain) = "
+               f"capacity(plain) / capacity(bpf), paired by repetition")
+        if iv.ok():
+            v, why = C.verdict_at_most(iv, 1.2)
+            add(name, f"{iv.fmt(2)} x (capacity bpf {C.Interval(list(cb.values())).fmt(0, 'pps')}, "
+                      f"plain {C.Interval(list(ca.values())).fmt(0, 'pps')})", "<= 1.2 x", v, how, why,
+                ratio=iv)
+        else:
+            add(name, "—", "<= 1.2 x", C.UNDET, how, "not measured")
+    ratios = {}
+    for where in places:
+        ov = bpf_overheads(run, where)
+        iv = C.overhead_ratio(ov.values())
+        ratios[where] = iv
+        wt = {"vm": "VM, emulated", "host": "native", "native": "native"}[where]
+        name = f"user twin / BPF twin added cost per packet ({wt})"
+        how = (f"{where}, C1 costs (64-byte payload) minus plain forwarding's, paired by repetition: "
+               f"the kernel-versus-user answer {'of this machine' if where != 'vm' else 'under TCG'}")
+        if where == "vm":
+            how += ". " + TCG_CAVEAT
+        iu = C.Interval([u - n for n, b, u in ov.values()])
+        ib = C.Interval([b - n for n, b, u in ov.values()])
+        measured = f"{iv.fmt(1)} x (user +{iu.fmt(0, 'ns')}, bpf +{ib.fmt(0, 'ns')})"
+        why = None
+        if not iv.ok():
+            why = ("the BPF twin's added cost is not above zero in any repetition (within the "
+                   "soaker's noise)" if ov else "not measured")
+        elif iv.n < len(ov):
+            why = (f"{len(ov) - iv.n} repetition(s) left out: the BPF twin's added cost was not "
+                   "above zero (noise)")
+        add(name, measured if ov else "—", "(a figure, no limit)", "figure" if iv.ok() else C.UNDET,
+            how, why, ratio=iv)
+    if "vm" in ratios and native in ratios and ratios["vm"].ok() and ratios[native].ok():
+        a, b = ratios["vm"], ratios[native]
+        bias = C.ratio_of_intervals(a, b)
+        add("emulation bias: (user / BPF added cost, VM) / (the same, native)",
+            f"{bias.med:.2f} [{bias.lo:.2f}–{bias.hi:.2f}]", "(a figure, no limit)", "figure",
+            "how far TCG bends the kernel-versus-user comparison: above 1, emulation makes the user "
+            "twin look worse than it is natively", None, ratio=bias)
+
+
 def delay_target(add, run):
     name = "added median one-way delay at low load: kernel twin <= 0.5 x user twin"
     d = {}
@@ -549,6 +616,11 @@ def targets(run):
                      "native host, per-packet CPU cost (soaker), 64-byte payload, paired by repetition")
     for where, v in ((run.kw, "kernel"), (run.kw, "user"), (run.uw, "user")):
         sleep_target(add, run, where, v)
+    # The BPF twin's sleep busy-waits in the receive path (W = 1: the
+    # receive CPU), where it ran.
+    for where in run.places:
+        if run.pts(where, "SLEEP", "bpf", "1"):
+            sleep_target(add, run, where, "bpf")
     add_ratio_target(add, "200 payload patterns: kernel-twin bm >= 0.8 x 200 xt_string rules",
                      0.8, run, run.kw, "C3", "kernel_bm", "xt_string", "200",
                      "VM, per-packet CPU cost (soaker), 1000-byte payload, no pattern matches")
@@ -556,6 +628,7 @@ def targets(run):
                      10, run, run.uw, "C3", "user_hs", "user_bm", "200",
                      "native host, per-packet CPU cost (soaker), 1000-byte payload, no pattern matches")
     ac_targets(add, run)
+    bpf_targets(add, run)
     delay_target(add, run)
     f = run.fact(run.uw, "nfipsd_rss", "user")
     if f and f["status"] == "ok" and fnum(f["value"]) is not None:
@@ -594,7 +667,7 @@ def cost_table_rows(run):
         if not m.rows:
             continue
         for exp, param in (("C1", "empty"), ("C3", "200"), ("C3", "1")):
-            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
+            for v in ("none", "kernel", "user", "bpf", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
                       "user_ac", "xt_string"):
                 ser = m.series(exp, v, param)
                 for rate in sorted(ser):
@@ -777,7 +850,7 @@ def cost_plots(run, pl):
         for exp, param, title in (("C1", "empty", "empty chains, 64-byte payload"),
                                   ("C3", "200", "200 payload patterns, 1000-byte payload")):
             s = []
-            for v in ("none", "kernel", "user", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
+            for v in ("none", "kernel", "user", "bpf", "kernel_bm", "user_bm", "user_hs", "kernel_ac",
                       "user_ac", "xt_string"):
                 ser = m.series(exp, v, param)
                 pts = []
@@ -870,7 +943,7 @@ def make_plots(run, pl):
         # The sweep's points only: a loss-free search's trials are not
         # curve points (issue 11).
         s = [(VARIANT_TITLE[v], xy(sweep(run.pts(where, "E1", v, "empty")), "offered_mbps", "delay_med_us", 1e-3))
-             for v in ("none", "kernel", "user")]
+             for v in ("none", "kernel", "user", "bpf")]
         figs.append(("E1 (fig. 3) basic packet delay, " + wt,
                      pl.plot(f"E1_delay_{where}", f"E1: delay over load, empty chains ({wt})",
                              "offered load [Mbit/s]", "median one-way delay [ms]", s, logy=True)))
@@ -879,7 +952,7 @@ def make_plots(run, pl):
         def sat(ps):
             return [p for p in sweep(ps) if (fnum(p["offered_mbps"]) or 0) >= 99]
         s = [(VARIANT_TITLE[v], xy(sat(run.pts(where, "E2", v)), "param", "rx_mbps"))
-             for v in ("kernel", "user")]
+             for v in ("kernel", "user", "bpf")]
         nn = run.pts(where, "E2", "none")
         if nn:
             s.append((VARIANT_TITLE["none"] + " (ceiling)",
@@ -892,9 +965,10 @@ def make_plots(run, pl):
         # (plain forwarding), when the grid did not measure it here.
         zero_of = {"kernel_bm": ("E2", "kernel"), "user_bm": ("E2", "user"),
                    "user_hs": ("E2", "user"), "kernel_ac": ("E2", "kernel"),
-                   "user_ac": ("E2", "user"), "xt_string": ("E3", "none")}
+                   "user_ac": ("E2", "user"), "xt_string": ("E3", "none"),
+                   "bpf_bm": ("E2", "bpf")}
         s = []
-        for v in ("kernel_bm", "user_bm", "user_hs", "kernel_ac", "user_ac", "xt_string"):
+        for v in ("kernel_bm", "user_bm", "user_hs", "kernel_ac", "user_ac", "bpf_bm", "xt_string"):
             ps = sat(run.pts(where, "E3", v))
             if not ps:
                 continue
@@ -924,12 +998,12 @@ def make_plots(run, pl):
                 ("delay_med_us", "median one-way delay [ms]", "delay", 1e-3, True),
                 ("loss_pct", "packet loss [%]", "loss", 1.0, False)):
             s = [(VARIANT_TITLE[v], xy(sweep(run.pts(where, "E4", v, "1")), "offered_mbps", key, scale))
-                 for v in ("kernel", "user")]
+                 for v in ("kernel", "user", "bpf")]
             figs.append((f"E4 (fig. 5) one sleep module: {name}, " + wt,
                          pl.plot(f"E4_{name}_{where}", f"E4: one 100 us sleep module, {name} ({wt})",
                                  "offered load [Mbit/s]", ylabel, s, logy=logy)))
         # Figs. 6/7: loss over load and sleep modules, one plot per twin
-        for v in ("kernel", "user"):
+        for v in ("kernel", "user", "bpf"):
             ps = run.pts(where, "E5", v)
             if ps and not [p for p in ps if p["param"] == "1"]:
                 ps = ps + sweep(run.pts(where, "E4", v, "1"))   # 1 module: E4's sweep

@@ -61,8 +61,8 @@ command -v iptables >/dev/null || die "missing iptables"
 
 # Which variants can run here: asked for and their parts present.
 if [[ -z $VARIANTS ]]; then
-	VARIANTS="none user xt_string"
-	[[ $WHERE == vm || $WHERE == native ]] && VARIANTS="none kernel user xt_string"
+	VARIANTS="none user bpf xt_string"
+	[[ $WHERE == vm || $WHERE == native ]] && VARIANTS="none kernel user bpf xt_string"
 fi
 have() { [[ " $VARIANTS " == *" $1 "* ]]; }
 want() { [[ " $EXPS " == *" $1 "* ]]; }
@@ -74,9 +74,14 @@ if have kernel && ! kernel_twin_available; then
 	fact variant kernel "" "" "" unavailable "nfips.ko is neither in this kernel's modules nor built for it in the repo"
 	VARIANTS=${VARIANTS/kernel/}
 fi
+if have bpf && ! bpf_twin_available; then
+	fact variant bpf "" "" "" unavailable "no BPF twin here: build/nfips.bpf.o, BTF or BPF netfilter links (6.4+) missing"
+	VARIANTS=${VARIANTS/bpf/}
+fi
 IPS_VARIANTS=	# the twins present, in the order the figures show them
 have kernel && IPS_VARIANTS+=" kernel"
 have user && IPS_VARIANTS+=" user"
+have bpf && IPS_VARIANTS+=" bpf"
 
 # --- grids ---------------------------------------------------------------------
 # Rates are given in Mbit/s of IPv4 datagrams (the paper's axis) and turned
@@ -270,7 +275,7 @@ rotate() {	# rotate N WORDS...: the words, starting at the N-th (mod count)
 }
 cost_rates() {	# the fixed rates for a variant label
 	case $1 in
-	none) echo "$COST_RATES_NONE" ;;
+	none | bpf) echo "$COST_RATES_NONE" ;;	# bpf: near plain forwarding
 	user) echo "$COST_RATES_USER" ;;
 	user_hs) echo "$COST_RATES_HS" ;;
 	kernel_ac* | user_ac*) echo "$COST_RATES_AC" ;;
@@ -438,9 +443,18 @@ fi
 # (1000-byte payload), and its loss-free rate. Longer trials here: a trial
 # of D seconds hides an overload of up to maxlen/D packets/s in the IPS
 # queue, which is 10 % of this IPS's capacity when D = 1.
+# The BPF twin's sleep busy-waits in the receive path: its E4/E5 on the full
+# grid only (make compare's time goes to its cost and E1-E3).
+sleep_variants() {
+	local v
+	for v in $IPS_VARIANTS; do
+		[[ $v == bpf && $GRID != full ]] && continue
+		printf '%s ' "$v"
+	done
+}
 if want E4; then
 CUR_EXP=E4
-for v in $IPS_VARIANTS; do
+for v in $(sleep_variants); do
 	run_block "$v" sleep 1 || continue
 	for m in $E4_LOADS; do
 		PT_DUR=$E45_DUR measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
@@ -454,7 +468,7 @@ fi
 # E5: loss over load and 1-10 sleep modules.
 if want E5; then
 CUR_EXP=E5
-for v in $IPS_VARIANTS; do
+for v in $(sleep_variants); do
 	for k in $E5_MODS; do
 		run_block "$v" sleep "$k" || continue
 		for m in $E5_LOADS; do
@@ -510,16 +524,20 @@ e3() {	# e3 VARIANT KIND (KIND: bm | hs | xt)
 	variant_stop "$v" final
 }
 have kernel && e3 kernel bm
-have kernel && ac_available kernel && e3 kernel ac
+have kernel && ac_available kernel && [[ $GRID == full ]] && e3 kernel ac
 # The user twin's E3 in the VM only on the full grid: make compare draws it
 # on the host (its targets are there), and the VM's budget goes to E2/E5.
+# ac's sweeps (both twins) on the full grid only: its targets come from COST.
 if have user && [[ $WHERE != vm || $GRID == full ]]; then
 	e3 user bm
-	ac_available user && e3 user ac
+	ac_available user && [[ $GRID == full ]] && e3 user ac
 fi
 if have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]]; then
 	e3 user hs	# without the hs plugin: a failed setup row
 fi
+# The BPF twin takes at most 1,024 pattern bytes (README "The BPF twin"):
+# its E3 stops at 100 patterns; larger N are refused at load (a failed row).
+have bpf && E3_PATS=$(for n in $E3_PATS; do ((n <= 100)) && printf '%s ' "$n"; done) e3 bpf bm
 have xt_string && e3 xt_string xt
 
 fi

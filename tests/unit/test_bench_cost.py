@@ -126,6 +126,16 @@ check("pooled cost: no points, no baseline or no full speed gives no cost",
       cost.pooled_cost_ns(1e6, [], 1e6) is None and cost.pooled_cost_ns(None, pts, 1e6) is None
       and cost.pooled_cost_ns(1e6, pts, 0) is None)
 
+# --- added cost ratios (user twin / BPF twin, issue 16) ------------------------------
+iv = cost.overhead_ratio([(100.0, 110.0, 150.0), (100.0, 120.0, 160.0), (100.0, 105.0, 130.0)])
+check("overhead ratio: (a - base) / (b - base) per repetition", (iv.n, iv.lo, iv.med, iv.hi) == (3, 3.0, 5.0, 6.0),
+      f"{iv.values}")
+iv = cost.overhead_ratio([(100.0, 100.0, 150.0), (100.0, 95.0, 160.0), (100.0, 110.0, 130.0)])
+check("overhead ratio: a repetition whose b adds nothing or less gives no ratio", iv.n == 1 and iv.med == 3.0)
+r = cost.ratio_of_intervals(cost.Interval([4.0, 5.0, 6.0]), cost.Interval([1.0, 2.0, 4.0]))
+check("ratio of intervals: median over median, ends crossed", (r.med, r.lo, r.hi) == (2.5, 1.0, 6.0),
+      f"{r.med} {r.lo} {r.hi}")
+
 # --- fixed-service-time target (one sleep module) -----------------------------------------
 S = cost.sleep_rep_state
 check("sleep rep: loss above the loss-free limit is lossy", S(0.225, 300, 100, 0.1) == "lossy")
