@@ -4,9 +4,19 @@
 
 int unit_op_refs;
 
+/*
+ * Every op-module of both twins, linked in statically: nfips_ops.h is
+ * generated from opmodules/opmodules.mk (tests/unit/build.mk), one
+ * NFIPS_OP(<type>) per type.
+ */
+#define NFIPS_OP(t)	extern struct nfips_op_ops nfips_op_##t##_ops;
+#include "nfips_ops.h"
+#undef NFIPS_OP
+
 static struct nfips_op_ops *const types[] = {
-	&nfips_op_header_ops, &nfips_op_bm_ops, &nfips_op_sleep_ops,
-	&nfips_op_ac_ops,
+#define NFIPS_OP(t)	&nfips_op_##t##_ops,
+#include "nfips_ops.h"
+#undef NFIPS_OP
 };
 
 /* The unit tests' registry: the op-modules linked in statically. */

@@ -5,11 +5,6 @@
 
 #include "nfips_policy.h"
 
-extern struct nfips_op_ops nfips_op_header_ops;
-extern struct nfips_op_ops nfips_op_bm_ops;
-extern struct nfips_op_ops nfips_op_sleep_ops;
-extern struct nfips_op_ops nfips_op_ac_ops;
-
 /* Number of nfips_op_get() minus nfips_op_put() calls: must end at 0. */
 extern int unit_op_refs;
 
