@@ -64,8 +64,9 @@ sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 CONF_SRCS := core/nfips_args.c core/nfips_conf.c core/nfips_config.c
 CORE_SRCS := $(CONF_SRCS) core/nfips_pkt.c core/nfips_op.c \
 	core/nfips_policy.c
-OPMOD_SRCS := opmodules/op_header.c opmodules/op_bm.c opmodules/op_sleep.c \
-	opmodules/op_ac.c
+# The op-modules of both twins, from the one list (opmodules/opmodules.mk).
+include opmodules/opmodules.mk
+OPMOD_SRCS := $(patsubst %,opmodules/op_%.c,$(NFIPS_OPS_BOTH))
 
 # Fragments append their programs to BINS and their checks to CHECK_BINS.
 BINS :=

@@ -283,3 +283,5 @@ int nfips_pkt_parse(struct nfips_pkt *pkt, const void *data, u32 len,
 {
 	return nfips_pkt_parse_rd(pkt, data, len, wire_len, NULL);
 }
+/* For nfips_test_ops.ko (tests/kmod/opvec/), which builds packet views. */
+NFIPS_EXPORT(nfips_pkt_parse);

@@ -69,19 +69,25 @@ uninstall:
 
 # --- DKMS ----------------------------------------------------------------------
 # The module sources DKMS needs, at DKMS_SRCTREE/nfips-<version>/ (DKMS's
-# source tree, /usr/src). DKMS_FLAGS passes dkms options on (the build
+# source tree, /usr/src). Its dkms.conf is the repo's (nfips.ko) plus one
+# module per op of both twins, from opmodules/opmodules.mk. DKMS_FLAGS passes dkms options on (the build
 # tier's test uses --sourcetree/--dkmstree to stay out of the host's trees).
 DKMS_SRCTREE ?= /usr/src
 DKMS_FLAGS ?=
 DKMS_DIR := $(DESTDIR)$(DKMS_SRCTREE)/nfips-$(NFIPS_VERSION)
 DKMS_SRCS := Kbuild $(wildcard core/*.c core/*.h kmod/*.c kmod/*.h include/uapi/linux/*.h) \
-	$(OPMOD_SRCS) $(wildcard opmodules/*.h)
+	opmodules/opmodules.mk $(OPMOD_SRCS) $(wildcard opmodules/*.h)
 
 dkms-src:
 	rm -rf $(DKMS_DIR)
 	$(INSTALL) -d $(DKMS_DIR)
 	cp --parents $(DKMS_SRCS) $(DKMS_DIR)/
-	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(NFIPS_VERSION)"/' dkms.conf >$(DKMS_DIR)/dkms.conf
+	{ sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(NFIPS_VERSION)"/' dkms.conf; \
+	  i=1; for t in $(NFIPS_OPS_BOTH); do \
+		echo "BUILT_MODULE_NAME[$$i]=\"nfips_op_$$t\""; \
+		echo "DEST_MODULE_LOCATION[$$i]=\"/updates/dkms\""; \
+		i=$$((i + 1)); \
+	  done; } >$(DKMS_DIR)/dkms.conf
 
 # Registers the sources (again, if an older registration of this version
 # exists); DKMS builds them when a kernel's headers are installed.

@@ -97,8 +97,11 @@ const struct nfips_op_ops *nfips_op_get(const char *name, struct nfips_err *err)
 			      name, name);
 	return ops;
 }
+/* For nfips_test_ops.ko (tests/kmod/opvec/): the op types as configs see them. */
+EXPORT_SYMBOL_GPL(nfips_op_get);
 
 void nfips_op_put(const struct nfips_op_ops *ops)
 {
 	module_put(ops->owner);
 }
+EXPORT_SYMBOL_GPL(nfips_op_put);

@@ -6,7 +6,9 @@
 # installed nfipsctl checks the installed example config with the installed
 # plugins (found relative to itself); the unit's commands point at them; a
 # second install leaves an edited config alone. The list below is written
-# out here on purpose, not read from the Makefile.
+# out here on purpose, not read from the Makefile; only the plugins come
+# from the op-module list (opmodules/opmodules.mk: one plugin per type), so
+# that a new op-module stays one file plus one line there.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -18,15 +20,18 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
 
 expected() {	# expected PREFIX SYSCONFDIR
-	local p=$1 e=$2
-	printf '%s\n' "$p/sbin/nfipsd" "$p/sbin/nfipsctl" "$p/bin/nfips-rude" \
-		"$p/bin/nfips-crude" "$p/lib/nfips/plugins/nfips_op_header.so" \
-		"$p/lib/nfips/plugins/nfips_op_bm.so" "$p/lib/nfips/plugins/nfips_op_sleep.so" \
-		"$p/lib/nfips/plugins/nfips_op_hs.so" "$p/lib/nfips/plugins/nfips_op_ac.so" \
-		"$p/share/man/man8/nfipsctl.8" \
-		"$p/share/man/man8/nfipsd.8" "$p/share/man/man5/nfips.conf.5" \
-		"$p/share/doc/nfips/nfips.conf.example" "$e/nfips/nfips.conf" \
-		"$p/lib/systemd/system/nfipsd.service" | sort
+	local p=$1 e=$2 t
+	{
+		for t in $(sed -n 's/^NFIPS_OPS := //p' opmodules/opmodules.mk); do
+			echo "$p/lib/nfips/plugins/nfips_op_$t.so"
+		done
+		printf '%s\n' "$p/sbin/nfipsd" "$p/sbin/nfipsctl" "$p/bin/nfips-rude" \
+			"$p/bin/nfips-crude" \
+			"$p/share/man/man8/nfipsctl.8" \
+			"$p/share/man/man8/nfipsd.8" "$p/share/man/man5/nfips.conf.5" \
+			"$p/share/doc/nfips/nfips.conf.example" "$e/nfips/nfips.conf" \
+			"$p/lib/systemd/system/nfipsd.service"
+	} | sort
 }
 
 echo "TAP version 13"

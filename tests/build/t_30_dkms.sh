@@ -33,7 +33,7 @@ else
 	echo "1..$n"
 	exit 1
 fi
-mods=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' dkms.conf)
+mods=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$tmp/src/nfips-$ver/dkms.conf")
 
 for series in 6.1 6.12; do
 	kver=$(mk/kver.sh "$series")

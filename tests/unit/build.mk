@@ -13,10 +13,21 @@ $(KSFT_H): | deps-ensure
 	@touch $@
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
-UNIT_LIB_SRCS := tests/unit/unit_lib.c $(CORE_SRCS) $(OPMOD_SRCS)
+UNIT_LIB_SRCS := tests/unit/unit_lib.c tests/unit/unit_user.c $(CORE_SRCS) $(OPMOD_SRCS)
 
 $(call sanobj,$(wildcard tests/unit/*.c)): $(KSFT_H)
-$(foreach t,$(wildcard tests/unit/*.c),$(eval CFLAGS_$(subst /,_,$(t:.c=)) = -I$(KSFT_DIR) -Itests/unit))
+
+# The unit tests' static registry (unit_user.c) as an X-macro list generated
+# from the op-module list: one NFIPS_OP(<type>) line per type of both twins.
+UNIT_OPS_H := $(BUILD)/gen/nfips_ops.h
+$(UNIT_OPS_H): opmodules/opmodules.mk
+	@mkdir -p $(@D)
+	printf '/* Generated from opmodules/opmodules.mk: do not edit. */\n' >$@.tmp
+	printf 'NFIPS_OP(%s)\n' $(NFIPS_OPS_BOTH) >>$@.tmp
+	mv $@.tmp $@
+$(call sanobj,tests/unit/unit_user.c): $(UNIT_OPS_H)
+CFLAGS_tests_unit_unit_user = -I$(KSFT_DIR) -Itests/unit -I$(BUILD)/gen
+$(foreach t,$(filter-out %/unit_user.c,$(wildcard tests/unit/*.c)),$(eval CFLAGS_$(subst /,_,$(t:.c=)) = -I$(KSFT_DIR) -Itests/unit))
 
 $(BUILD)/unit/%: $(BUILD)/san/tests/unit/%.o $(call sanobj,$(UNIT_LIB_SRCS))
 	@mkdir -p $(@D)

@@ -9,15 +9,13 @@
  * automaton's build time and size at 200, 1,000 and 10,000 patterns are
  * printed as diagnostics (figures, not assertions: this build has ASan).
  */
-#include <unistd.h>
-
 #include "unit_check.h"
 #include "../../opmodules/op_ac.h"
 
 #define DROP	(NFIPS_DROP | NFIPS_ALERT)
 #define ALERT	(NFIPS_CONTINUE | NFIPS_ALERT)
 
-static char tmpdir[] = "/tmp/nfips-test-ac.XXXXXX";
+static char tmpdir[256] = "/tmp/nfips-test-ac.XXXXXX";
 
 static int run(struct nfips_op *op, const void *pay, u32 plen)
 {
@@ -39,12 +37,10 @@ static struct nfips_op *must_op(const char *args)
 /* Write @text to tmpdir/@name; returns the path (static buffer). */
 static const char *write_file(const char *name, const void *text, size_t len)
 {
-	static char path[256];
-	FILE *f;
+	static char path[300];
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f))
+	if (unit_write_file(path, text, len))
 		ksft_exit_fail_msg("cannot write %s\n", path);
 	return path;
 }
@@ -103,12 +99,12 @@ static void test_boundaries(void)
 		u32 len = unit_build_pkt(tmp, 4, &l4);
 
 		unit_view(&pkt, tmp, len);
-		EXPECT_EQ(op->ops->process(op, &pkt), DROP);
+		EXPECT_EQ(unit_process(op, &pkt), DROP);
 		l4.payload_len = 0;
 		len = unit_build_pkt(tmp, 4, &l4);
 		memcpy(tmp + 24, "EVIL", 4);
 		unit_view(&pkt, tmp, len);
-		EXPECT_EQ(op->ops->process(op, &pkt), NFIPS_CONTINUE);
+		EXPECT_EQ(unit_process(op, &pkt), NFIPS_CONTINUE);
 	}
 	CASE_END("TCP payload searched, TCP header not");
 	unit_op_free(op);
@@ -524,7 +520,13 @@ static void rnd_pattern(struct unit_rng *r, int alphabet, struct unit_xcase *x, 
 			cut = unit_rng_below(r, n);
 			memcpy(p, x->pat[k] + cut, n - cut);
 			i = n - cut;
-			n = min(i + 1 + unit_rng_below(r, 4), (u32)X_MAX_PLEN);
+			/*
+			 * The draw outside min(): user space's min() evaluates
+			 * an argument twice, the kernel's once, and the twins
+			 * must draw the same random stream.
+			 */
+			n = i + 1 + unit_rng_below(r, 4);
+			n = min(n, (u32)X_MAX_PLEN);
 			for (; i < n; i++)
 				p[i] = unit_rnd_byte(r, alphabet);
 			break;
@@ -648,9 +650,13 @@ static void test_random(void)
 						at = min(x.offset, hi);
 						break;
 					case 1:
-						at = x.depth && x.offset + x.depth >= x.len[p] + 1 ?
-						     min(x.offset + x.depth - x.len[p] +
-							 unit_rng_below(&r, 2), hi) : hi;
+						/* One draw, outside min() (see rnd_pattern). */
+						at = hi;
+						if (x.depth && x.offset + x.depth >= x.len[p] + 1) {
+							at = x.offset + x.depth - x.len[p] +
+							     unit_rng_below(&r, 2);
+							at = min(at, hi);
+						}
 						break;
 					default:
 						at = unit_rng_below(&r, hi + 1);
@@ -659,7 +665,7 @@ static void test_random(void)
 					for (j = 0; j < x.len[p]; j++) {
 						u8 c = x.pat[p][j];
 
-						if (x.nocase && isalpha(c) &&
+						if (x.nocase && unit_isalpha(c) &&
 						    unit_rng_below(&r, 2))
 							c ^= 0x20;
 						pay[at + j] = c;
@@ -689,17 +695,22 @@ static void test_random(void)
 	ksft_print_msg("start-state skip: %u ops memchr (1 byte), %u and %u word-at-a-time (2, 3 bytes), %u table (4 or more)\n",
 		       skip[1], skip[2], skip[3], skip[4]);
 	/*
-	 * Both outcomes well represented, and every start-state skip used
-	 * often, or the check proves little.
+	 * Both outcomes well represented, and every start-state skip this
+	 * build has used often, or the check proves little. Without a fast
+	 * memchr (the kernel's, NFIPS_FAST_MEMCHR 0) a 1-byte start set takes
+	 * the 2-byte word skip: memchr must then never run.
 	 */
 	ksft_test_result(fails == 0 && pairs >= 100000 && matched > pairs / 10 &&
 			 pairs - matched > pairs / 10 && skip[0] == 0 &&
-			 skip[1] > 1000 && skip[2] > 1000 && skip[3] > 500 &&
-			 skip[4] > 1000,
+			 (NFIPS_FAST_MEMCHR ? skip[1] > 1000 : skip[1] == 0) &&
+			 skip[2] > 1000 && skip[3] > 500 && skip[4] > 1000,
 			 "ac equals a naive search and bm on %u random pairs\n", pairs);
 }
 
 /* ---- figures: build time and size at 200, 1,000 and 10,000 patterns ---- */
+
+/* User space only: floating point, and figures of the unit tier's build. */
+#ifndef UNIT_KERNEL
 
 static void measure(const char *kind, u32 npat)
 {
@@ -810,14 +821,7 @@ static void figures(void)
 			measure(kinds[k], counts[i]);
 }
 
-static void cleanup_tmp(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		ksft_print_msg("could not remove %s\n", tmpdir);
-}
+#endif /* !UNIT_KERNEL */
 
 int main(void)
 {
@@ -826,9 +830,8 @@ int main(void)
 	 * patterns-file 1 + 5 + 1, bad args, limits 4, random 1, refs 1 */
 	ksft_set_plan(8 + 5 + 5 + ARRAY_SIZE(windows) + 1 + 3 + 1 + 5 + 1 +
 		      ARRAY_SIZE(bad) + 4 + 1 + 1);
-	if (!mkdtemp(tmpdir))
-		ksft_exit_fail_msg("mkdtemp: %s\n", strerror(errno));
-	atexit(cleanup_tmp);
+	if (unit_tmpdir(tmpdir, sizeof(tmpdir)))
+		ksft_exit_fail_msg("no directory for the patterns files (%s)\n", tmpdir);
 	test_boundaries();
 	test_overlaps();
 	test_nocase_hex();
@@ -837,7 +840,9 @@ int main(void)
 	test_bad_args();
 	test_limits();
 	test_random();
+#ifndef UNIT_KERNEL
 	figures();
+#endif
 	ksft_test_result(unit_op_refs == 0, "no op-module reference left (%d)\n",
 			 unit_op_refs);
 	ksft_finished();

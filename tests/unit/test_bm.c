@@ -82,13 +82,13 @@ static void test_boundaries(void)
 		u32 len = unit_build_pkt(tmp, 4, &l4);
 
 		unit_view(&pkt, tmp, len);
-		EXPECT_EQ(op->ops->process(op, &pkt), DROP);
+		EXPECT_EQ(unit_process(op, &pkt), DROP);
 		/* "EVIL" in the TCP header only is not in the payload. */
 		l4.payload_len = 0;
 		len = unit_build_pkt(tmp, 4, &l4);
 		memcpy(tmp + 24, "EVIL", 4);
 		unit_view(&pkt, tmp, len);
-		EXPECT_EQ(op->ops->process(op, &pkt), NFIPS_CONTINUE);
+		EXPECT_EQ(unit_process(op, &pkt), NFIPS_CONTINUE);
 	}
 	CASE_END("TCP payload searched, TCP header not");
 	unit_op_free(op);
@@ -389,7 +389,7 @@ static void test_random(void)
 	u32 longest, plen, a;
 	struct unit_rng r;
 	struct nfips_err err;
-	struct unit_xcase x;
+	static struct unit_xcase x;	/* off the (kernel) stack */
 	int alphabet;
 
 	ksft_print_msg("seed %llu (set NFIPS_UNIT_SEED to repeat)\n",
@@ -461,7 +461,7 @@ static void test_random(void)
 					for (j = 0; j < x.len[p]; j++) {
 						u8 c = x.pat[p][j];
 
-						if (x.nocase && isalpha(c) &&
+						if (x.nocase && unit_isalpha(c) &&
 						    unit_rng_below(&r, 2))
 							c ^= 0x20;
 						pay[at + j] = c;

@@ -54,9 +54,13 @@ static int run_l4(struct nfips_op *op, int family, const struct unit_l4 *l4)
 	u8 *copy = malloc(len);
 	int r;
 
+	if (!copy) {
+		ksft_exit_fail_msg("out of memory\n");
+		return -1;
+	}
 	memcpy(copy, tmp, len);
 	unit_view(&pkt, copy, len);
-	r = op->ops->process(op, &pkt);
+	r = unit_process(op, &pkt);
 	free(copy);
 	return r;
 }
@@ -235,11 +239,11 @@ static void test_never(void)
 		CASE_BEGIN();
 		EXPECT_EQ(nfips_pkt_parse(&pkt, tmp, len, len), 0);
 		EXPECT(pkt.flags & NFIPS_PKT_FRAG_LATER);
-		EXPECT_EQ(op->ops->process(op, &pkt), NFIPS_CONTINUE);
+		EXPECT_EQ(unit_process(op, &pkt), NFIPS_CONTINUE);
 		/* The same segment as a first fragment does match. */
 		tmp[7] = 0;
 		EXPECT_EQ(nfips_pkt_parse(&pkt, tmp, len, len), 0);
-		EXPECT_EQ(op->ops->process(op, &pkt), DROP);
+		EXPECT_EQ(unit_process(op, &pkt), DROP);
 		CASE_END("%s: a non-first fragment never matches", args[i]);
 
 		/* Truncated (IP total length 30) and lying (doff 4) headers. */
@@ -248,17 +252,17 @@ static void test_never(void)
 		tmp[3] = 30;
 		EXPECT_EQ(nfips_pkt_parse(&pkt, tmp, 30, 30), 0);
 		EXPECT(pkt.flags & NFIPS_PKT_L4_BAD);
-		EXPECT_EQ(op->ops->process(op, &pkt), NFIPS_CONTINUE);
+		EXPECT_EQ(unit_process(op, &pkt), NFIPS_CONTINUE);
 		tmp[3] = (u8)len;
 		tmp[32] = 4 << 4;
 		EXPECT_EQ(nfips_pkt_parse(&pkt, tmp, len, len), 0);
 		EXPECT(pkt.flags & NFIPS_PKT_L4_BAD);
-		EXPECT_EQ(op->ops->process(op, &pkt), NFIPS_CONTINUE);
+		EXPECT_EQ(unit_process(op, &pkt), NFIPS_CONTINUE);
 		tmp[32] = 5 << 4;
 		/* Headers-only view that cuts the TCP header. */
 		EXPECT_EQ(nfips_pkt_parse(&pkt, tmp, 30, len), 0);
 		EXPECT(pkt.flags & NFIPS_PKT_TRUNC);
-		EXPECT_EQ(op->ops->process(op, &pkt), NFIPS_CONTINUE);
+		EXPECT_EQ(unit_process(op, &pkt), NFIPS_CONTINUE);
 		CASE_END("%s: a truncated TCP header never matches", args[i]);
 		unit_op_free(op);
 	}

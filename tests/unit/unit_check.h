@@ -45,12 +45,4 @@ static bool unit_case_ok;
 } while (0)
 
 
-/* The seed: NFIPS_UNIT_SEED from the environment, else @def. */
-static inline u64 unit_seed(u64 def)
-{
-	const char *s = getenv("NFIPS_UNIT_SEED");
-
-	return s && *s ? strtoull(s, NULL, 0) : def;
-}
-
 #endif /* NFIPS_UNIT_CHECK_H */

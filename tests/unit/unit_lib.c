@@ -1,39 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers of the op-module vectors, portable: built into the unit tests and,
+ * with tests/kmod/opvec/kselftest.h, into nfips_test_ops.ko. The registry
+ * each side uses is unit_op_get()/unit_op_put() (unit_user.c here,
+ * tests/kmod/opvec/opvec.c in the kernel).
+ */
 #include "kselftest.h"
 #include "unit_lib.h"
-
-int unit_op_refs;
-
-static struct nfips_op_ops *const types[] = {
-	&nfips_op_header_ops, &nfips_op_bm_ops, &nfips_op_sleep_ops,
-	&nfips_op_ac_ops,
-};
-
-/* The unit tests' registry: the op-modules linked in statically. */
-const struct nfips_op_ops *nfips_op_get(const char *name, struct nfips_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		if (!strcmp(types[i]->name, name)) {
-			unit_op_refs++;
-			return types[i];
-		}
-	}
-	nfips_err_set(err, "unknown op-module type '%s'", name);
-	return NULL;
-}
-
-void nfips_op_put(const struct nfips_op_ops *ops)
-{
-	(void)ops;
-	unit_op_refs--;
-}
 
 struct nfips_op *unit_op(const char *type, const char *args,
 			 struct nfips_err *err)
 {
-	const struct nfips_op_ops *ops = nfips_op_get(type, err);
+	const struct nfips_op_ops *ops = unit_op_get(type, err);
 	struct nfips_op *op;
 
 	if (!ops)
@@ -41,7 +19,7 @@ struct nfips_op *unit_op(const char *type, const char *args,
 	err->msg[0] = '\0';
 	op = ops->init(args, err);
 	if (!op)
-		nfips_op_put(ops);
+		unit_op_put(ops);
 	return op;
 }
 
@@ -53,7 +31,7 @@ void unit_op_free(struct nfips_op *op)
 		return;
 	ops = op->ops;
 	nfips_op_free(op);
-	nfips_op_put(ops);
+	unit_op_put(ops);
 }
 
 static void put16(u8 *p, u16 v)
@@ -117,8 +95,16 @@ void unit_view(struct nfips_pkt *pkt, const u8 *buf, u32 len)
 {
 	int ret = nfips_pkt_parse(pkt, buf, len, len);
 
-	if (ret)
+	if (ret) {
+		/* The kernel carries on: an empty view, not a stale one. */
+		memset(pkt, 0, sizeof(*pkt));
 		ksft_exit_fail_msg("unit_view: parse failed: %d\n", ret);
+	}
+}
+
+int unit_process(struct nfips_op *op, const struct nfips_pkt *pkt)
+{
+	return op ? op->ops->process(op, pkt) : -1;
 }
 
 /*
@@ -134,9 +120,18 @@ int unit_run_payload(struct nfips_op *op, int family, const void *pay, u32 plen)
 	};
 	struct nfips_pkt pkt;
 	u32 len = unit_build_pkt(tmp, family, &l4);
-	u8 *copy = malloc(len);
+	u8 *copy;
 	int r;
 
+	/* A vector whose op could not be built (kernel: no exit) mismatches. */
+	if (!op)
+		return -1;
+	unit_yield();
+	copy = malloc(len);
+	if (!copy) {
+		ksft_exit_fail_msg("out of memory\n");
+		return -1;
+	}
 	memcpy(copy, tmp, len);
 	unit_view(&pkt, copy, len);
 	if (pkt.payload_len != plen || pkt.payload_off + plen != len)
@@ -198,7 +193,7 @@ int unit_encode_pattern(char *out, const u8 *p, u32 len, struct unit_rng *r)
 	bool hex = false;
 
 	for (i = 0; mode == 0 && i < len; i++)
-		if (!isalnum(p[i]))
+		if (!unit_isalnum(p[i]))
 			mode = 1;
 	if (mode == 0) {
 		memcpy(out, p, len);

@@ -5,13 +5,36 @@
 
 #include "nfips_policy.h"
 
-extern struct nfips_op_ops nfips_op_header_ops;
-extern struct nfips_op_ops nfips_op_bm_ops;
-extern struct nfips_op_ops nfips_op_sleep_ops;
-extern struct nfips_op_ops nfips_op_ac_ops;
-
 /* Number of nfips_op_get() minus nfips_op_put() calls: must end at 0. */
 extern int unit_op_refs;
+
+/*
+ * The registry the helpers below use: the unit tests' static one
+ * (unit_user.c), or nfips.ko's in nfips_test_ops.ko. Both count in
+ * unit_op_refs.
+ */
+const struct nfips_op_ops *unit_op_get(const char *type, struct nfips_err *err);
+void unit_op_put(const struct nfips_op_ops *ops);
+
+/* The seed of a randomised test: an override (environment or module
+ * parameter), else @def. */
+u64 unit_seed(u64 def);
+
+/*
+ * A directory for the test's files: @dir holds a mkdtemp() template in user
+ * space (removed at exit); the kernel copies the directory t_12_opvectors.sh
+ * made (module parameter dir=). 0, or -1 without one.
+ */
+int unit_tmpdir(char *dir, size_t cap);
+/* Write @len bytes of @data to @path (created or truncated): 0 or -1. */
+int unit_write_file(const char *path, const void *data, size_t len);
+
+/* Long loops give the CPU up now and then in the kernel (module init). */
+#ifdef UNIT_KERNEL
+#define unit_yield()	cond_resched()
+#else
+#define unit_yield()	do { } while (0)
+#endif
 
 struct unit_l4 {
 	u8 proto;		/* NFIPS_PROTO_TCP / UDP / other */
@@ -35,6 +58,12 @@ void unit_view(struct nfips_pkt *pkt, const u8 *buf, u32 len);
 struct nfips_op *unit_op(const char *type, const char *args,
 			 struct nfips_err *err);
 void unit_op_free(struct nfips_op *op);
+
+/*
+ * @op's verdict on @pkt; -1 (no verdict of any op) when @op is NULL: in the
+ * kernel a vector whose op could not be built cannot exit, so it mismatches.
+ */
+int unit_process(struct nfips_op *op, const struct nfips_pkt *pkt);
 
 /* Run @op on a UDP packet of @family (4 or 6) carrying @pay[0 .. plen). */
 int unit_run_payload(struct nfips_op *op, int family, const void *pay, u32 plen);
@@ -63,6 +92,20 @@ static inline u64 unit_rng_next(struct unit_rng *r)
 static inline u32 unit_rng_below(struct unit_rng *r, u32 n)
 {
 	return (u32)((unit_rng_next(r) >> 11) % n);
+}
+
+/*
+ * ASCII letters and digits: the kernel's isalpha() also takes Latin-1's
+ * 0xc0..0xff, which would make the random streams of the two twins differ.
+ */
+static inline bool unit_isalpha(u8 c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool unit_isalnum(u8 c)
+{
+	return unit_isalpha(c) || (c >= '0' && c <= '9');
 }
 
 /*
