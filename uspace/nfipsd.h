@@ -21,7 +21,7 @@
 #include <stdatomic.h>
 
 #include "nfips_config.h"
-#include "nfipsd_proto.h"
+#include <nfips/nfipsd_proto.h>
 
 #define NFIPSD_LOG(fmt, ...)	fprintf(stderr, "nfipsd: " fmt "\n", ##__VA_ARGS__)
 #define NFIPSD_DBG(d, fmt, ...)	do { if ((d)->verbose) NFIPSD_LOG(fmt, ##__VA_ARGS__); } while (0)

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nfipsctl's daemon backend: nfipsd's control socket. The protocol is
- * documented in uspace/nfipsd_proto.h (header + payload frames over a UNIX
- * stream socket, one reply per request).
+ * documented in include/nfips/nfipsd_proto.h (header + payload frames over a
+ * UNIX stream socket, one reply per request).
  */
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <nfips/nfipsd_proto.h>
+
 #include "nfipsctl.h"
-#include "../../uspace/nfipsd_proto.h"
 
 struct daemon_priv {
 	int fd;
