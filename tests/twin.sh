@@ -381,3 +381,77 @@ case_tmp() {
 	T=$(mktemp -d /tmp/nfips-case.XXXXXX) || return 1
 	on_cleanup "rm -rf '$T'"
 }
+
+# twin_tcp_stream_cases OP [packets]: the TCP-stream cases of a payload
+# search op (bm, ac) whose config sends TCP to $DST_IP ports 9050 and 9051
+# through chain "pay", which drops "EVIL". Large writes become GSO-sized segments (up to 64 KB, paged)
+# on the veth; GRO is turned on in ips where ethtool can. A clean
+# $SIZE-byte stream must arrive intact ("packets": and must have run chain
+# pay); a stream with 256 x EVIL at byte $AT must stall before it. Whatever
+# the segment boundaries, a segment reaching more than 3 bytes into that
+# region carries a whole EVIL and is dropped, and so are its
+# retransmissions: in-order delivery stops at most 3 bytes past the
+# region's start and at most one segment (64 KB, GSO) before it. Ends the
+# case file (twin_done), also when socat is missing (skip).
+twin_tcp_stream_cases() {
+	local op=$1 count=${2:-} SIZE=2000000 AT=1000000 cli got pk0 pk1 d0 d1 name
+
+	if ! command -v socat >/dev/null; then
+		tap_skip "$TWIN: TCP streams through $op" "socat missing"
+		twin_done
+	fi
+	if ns "$NS_IPS" ethtool -K eth0 gro on 2>/dev/null; then
+		tap_diag "GRO on for ips eth0"
+	else
+		tap_diag "could not turn GRO on in ips (no ethtool?); the segments are GSO from src anyway"
+	fi
+	yes 'nfips clean stream 0123456789' | head -c $SIZE >"$T/clean"
+	{ head -c $AT "$T/clean"; printf 'EVIL%.0s' {1..256}; tail -c +$((AT + 1025)) "$T/clean"; } >"$T/evil"
+
+	# stream PORT FILE: a server writing $T/rx.PORT, a client sending FILE.
+	stream() {
+		$IP netns exec "$NS_DST" socat -u TCP-LISTEN:$1,reuseaddr OPEN:"$T/rx.$1",creat,trunc &
+		lib_pids+=($!)
+		wait_for 5 listening "$NS_DST" $1
+		timeout 60 $IP netns exec "$NS_SRC" socat -u OPEN:"$2" TCP:$DST_IP:$1 2>/dev/null &
+		cli=$!
+		lib_pids+=($cli)
+	}
+	rx_size() { stat -c %s "$T/rx.$1" 2>/dev/null || echo 0; }
+	rx_at_least() { (($(rx_size "$1") >= $2)); }
+	drops_at_least() { local d; d=$(twin_stat chain pay drops); [[ $d =~ ^[0-9]+$ ]] && ((d >= $1)); }
+
+	[[ $count == packets ]] && pk0=$(twin_stat chain pay packets)
+	stream 9050 "$T/clean"
+	if wait_for 30 cmp -s "$T/clean" "$T/rx.9050"; then
+		tap_ok "$TWIN: a clean $SIZE-byte TCP stream completes intact"
+	else
+		tap_fail "$TWIN: a clean $SIZE-byte TCP stream completes intact" \
+			"received $(rx_size 9050) bytes"
+	fi
+	if [[ $count == packets ]]; then
+		pk1=$(twin_stat chain pay packets)
+		if [[ $pk0 =~ ^[0-9]+$ && $pk1 =~ ^[0-9]+$ ]] && ((pk1 > pk0)); then
+			tap_ok "$TWIN: the clean stream ran chain pay ($((pk1 - pk0)) packets)"
+		else
+			tap_fail "$TWIN: the clean stream ran chain pay" "packets before $pk0, after $pk1"
+		fi
+	fi
+
+	d0=$(twin_stat chain pay drops)
+	stream 9051 "$T/evil"
+	wait_for 30 rx_at_least 9051 $((AT - 65536))
+	wait_for 15 drops_at_least $((d0 + 2))
+	got=$(rx_size 9051) d1=$(twin_stat chain pay drops)
+	name="$TWIN: a TCP stream with EVIL at byte $AT stalls before it (retransmissions dropped too)"
+	if ((got >= AT - 65536 && got <= AT + 3)) && [[ $d1 =~ ^[0-9]+$ ]] && ((d1 >= d0 + 2)); then
+		tap_ok "$name"
+		tap_diag "received $got of $SIZE bytes, chain pay drops $d0 -> $d1"
+	else
+		tap_fail "$name" \
+			"received $got bytes (expected $((AT - 65536))..$((AT + 3))), chain pay drops $d0 -> $d1"
+	fi
+	kill "$cli" 2>/dev/null
+	[[ $tap_failed -gt 0 ]] && twin_stats_diag
+	twin_done
+}
