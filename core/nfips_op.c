@@ -13,10 +13,55 @@ struct nfips_op *nfips_op_alloc(const struct nfips_op_ops *ops,
 }
 NFIPS_EXPORT(nfips_op_alloc);
 
+/* The twin's worker count (nfips_op.h, "Per-worker scratch"). */
+static u32 nfips_op_n_workers;
+
+void nfips_op_workers_set(u32 n)
+{
+	nfips_op_n_workers = n;
+}
+NFIPS_EXPORT(nfips_op_workers_set);
+
+int nfips_op_scratch_init(struct nfips_op *op, struct nfips_err *err)
+{
+	const struct nfips_op_ops *ops = op->ops;
+	u32 i, n;
+
+	if (!ops->scratch_alloc)
+		return 0;
+#ifdef __KERNEL__
+	nfips_err_set(err, "op-module '%s' needs per-worker scratch, which the kernel twin does not provide",
+		      ops->name);
+	return -EOPNOTSUPP;
+#endif
+	n = nfips_op_n_workers + 1;
+	op->scratch = nfips_zalloc(n * sizeof(*op->scratch));
+	if (!op->scratch)
+		goto nomem;
+	/* Counted as allocated so that nfips_op_free() frees what there is. */
+	for (op->n_scratch = n, i = 0; i < n; i++) {
+		op->scratch[i] = ops->scratch_alloc(op);
+		if (!op->scratch[i])
+			goto nomem;
+	}
+	return 0;
+nomem:
+	nfips_err_set(err, "out of memory for the per-worker scratch of op-module '%s'",
+		      ops->name);
+	return -ENOMEM;
+}
+NFIPS_EXPORT(nfips_op_scratch_init);
+
 void nfips_op_free(struct nfips_op *op)
 {
+	u32 i;
+
 	if (!op)
 		return;
+	for (i = 0; i < op->n_scratch; i++)
+		if (op->scratch[i])
+			op->ops->scratch_free(op, op->scratch[i]);
+	nfips_free(op->scratch);
 	if (op->ops->destroy)
 		op->ops->destroy(op);
 	nfips_free(op);

@@ -47,18 +47,29 @@ struct nfips_op;
  *	Hot path. Context: kernel worker thread or nfipsd worker, must not
  *	sleep or allocate; may read only pkt->data[0 .. pkt->len).
  *	Runs concurrently on several workers with the same @op: treat @op as
- *	read-only.
+ *	read-only. @scratch is the calling worker's own scratch of @op (from
+ *	@scratch_alloc; NULL for an op without one), writable.
  * @init: (required) parse @args with nfips_args_*() and return a new
  *	instance from nfips_op_alloc(), or NULL with @err saying why (naming
  *	the argument). Context: process, may sleep and allocate.
  * @destroy: (optional) free what @init allocated beyond the instance itself.
+ * @scratch_alloc: (optional) allocate one scratch of @op: writable memory
+ *	for one scan at a time, for an algorithm that needs it (Hyperscan's
+ *	hs_scratch_t) since @process may neither allocate nor write to @op.
+ *	Called by nfips_op_scratch_init() after @init, once per worker of the
+ *	twin and once more for callers outside a worker. NULL on failure.
+ *	Context: process. User twin only (see nfips_op_workers_set()).
+ * @scratch_free: (required with @scratch_alloc) free one scratch.
  * @name: type name as written in the config ("header", "bm", ...)
  * @owner: the kernel module implementing it (NFIPS_THIS_MODULE)
  */
 struct nfips_op_ops {
-	int (*process)(const struct nfips_op *op, const struct nfips_pkt *pkt);
+	int (*process)(const struct nfips_op *op, const struct nfips_pkt *pkt,
+		       void *scratch);
 	struct nfips_op *(*init)(const char *args, struct nfips_err *err);
 	void (*destroy)(struct nfips_op *op);
+	void *(*scratch_alloc)(const struct nfips_op *op);
+	void (*scratch_free)(const struct nfips_op *op, void *scratch);
 	const char *name;
 	struct module *owner;
 };
@@ -68,6 +79,8 @@ struct nfips_op {
 	const struct nfips_op_ops *ops;
 	char name[NFIPS_NAME_MAX];	/* set by the policy builder */
 	struct nfips_stats stats;
+	u32 n_scratch;		/* workers + 1; 0 without ->scratch_alloc */
+	void **scratch;		/* [worker], then the one outside workers */
 	u64 priv[];			/* op-module private state */
 };
 
@@ -79,8 +92,49 @@ static inline void *nfips_op_priv(const struct nfips_op *op)
 /* Allocate a zeroed instance with @priv_size bytes of private state. */
 struct nfips_op *nfips_op_alloc(const struct nfips_op_ops *ops,
 				size_t priv_size);
-/* Call ->destroy (if any) and free the instance. */
+/* Free the scratches, call ->destroy (if any) and free the instance. */
 void nfips_op_free(struct nfips_op *op);
+
+/*
+ * Per-worker scratch. The twin runs chains on a fixed set of workers,
+ * numbered 0 .. n-1, and tells the core how many once, before it builds any
+ * policy: nfips_op_workers_set(n). Whoever creates an op (the policy
+ * builder, the unit tests) then calls nfips_op_scratch_init(), which gives
+ * an op with ->scratch_alloc one scratch per worker plus one for callers
+ * outside a worker. A worker runs chains with its number
+ * (nfips_chain_run()), and ->process gets that worker's scratch, so it
+ * never allocates or locks. Callers outside a worker pass NFIPS_NO_WORKER
+ * and share the last scratch: they must not run one op concurrently
+ * (unit tests, fuzzers and nfips-diff are single-threaded).
+ *
+ * The kernel twin does not declare its workers (its per-namespace worker
+ * sets would share numbers) and no kernel op needs scratch (hs, the one
+ * that does, is user space only): in the kernel nfips_op_scratch_init()
+ * refuses an op with ->scratch_alloc, naming it, rather than let its
+ * workers share one scratch.
+ */
+#define NFIPS_NO_WORKER		((u32)-1)
+
+void nfips_op_workers_set(u32 n);
+/* Allocate @op's scratches (if it has ->scratch_alloc). Process context. */
+int nfips_op_scratch_init(struct nfips_op *op, struct nfips_err *err);
+
+/* The scratch of @op that worker @worker (or NFIPS_NO_WORKER) passes. */
+static inline void *nfips_op_scratch(const struct nfips_op *op, u32 worker)
+{
+	if (!op->n_scratch)
+		return NULL;
+	if (worker >= op->n_scratch - 1)
+		worker = op->n_scratch - 1;
+	return op->scratch[worker];
+}
+
+/* Run @op on @pkt outside any worker (tests, fuzzers, nfips-diff). */
+static inline int nfips_op_process(const struct nfips_op *op,
+				   const struct nfips_pkt *pkt)
+{
+	return op->ops->process(op, pkt, nfips_op_scratch(op, NFIPS_NO_WORKER));
+}
 
 /* Parse "action=drop|alert|accept". */
 int nfips_op_action(const struct nfips_arg *arg, u32 *action,

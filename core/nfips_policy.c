@@ -33,6 +33,7 @@ static int build_op(struct nfips_policy *p, u32 i, struct nfips_err *err)
 	const struct nfips_op_ops *ops;
 	struct nfips_err sub;
 	struct nfips_op *op;
+	int ret;
 
 	ops = nfips_op_get(c->type, &sub);
 	if (!ops) {
@@ -49,7 +50,11 @@ static int build_op(struct nfips_policy *p, u32 i, struct nfips_err *err)
 	}
 	strscpy(op->name, c->name, sizeof(op->name));
 	p->ops[i] = op;
-	return 0;
+	ret = nfips_op_scratch_init(op, &sub);
+	if (ret)
+		nfips_err_set(err, "op '%s' (%s): %s", c->name, c->type,
+			      sub.msg);
+	return ret;
 }
 
 struct nfips_policy *nfips_policy_build(struct nfips_conf *conf,
@@ -232,7 +237,8 @@ const struct nfips_rule *nfips_policy_select(const struct nfips_policy *policy,
 }
 
 int nfips_chain_run(const struct nfips_policy *policy,
-		    struct nfips_chain *chain, const struct nfips_pkt *pkt)
+		    struct nfips_chain *chain, const struct nfips_pkt *pkt,
+		    u32 worker)
 {
 	struct nfips_stats *cs = &chain->stats;
 	u64 start = nfips_now_ns(), t0 = start, t;
@@ -243,7 +249,7 @@ int nfips_chain_run(const struct nfips_policy *policy,
 		struct nfips_op *op = chain->ops[i];
 		struct nfips_stats *os = &op->stats;
 
-		r = op->ops->process(op, pkt);
+		r = op->ops->process(op, pkt, nfips_op_scratch(op, worker));
 		t = nfips_now_ns();
 		nfips_counter_add(&os->packets, 1);
 		nfips_counter_add(&os->time_ns, t - t0);

@@ -190,10 +190,13 @@ const struct nfips_rule *nfips_policy_select_ex(const struct nfips_policy *polic
 
 /*
  * Run @pkt through @chain; returns NFIPS_ACCEPT or NFIPS_DROP and counts it in
- * the chain's and each op's statistics. Worker context: process context in
- * the kernel, where it may reschedule between ops (cond_resched).
+ * the chain's and each op's statistics. @worker is the caller's worker
+ * number, which picks the ops' scratch (nfips_op.h), or NFIPS_NO_WORKER.
+ * Worker context: process context in the kernel, where it may reschedule
+ * between ops (cond_resched).
  */
 int nfips_chain_run(const struct nfips_policy *policy,
-		    struct nfips_chain *chain, const struct nfips_pkt *pkt);
+		    struct nfips_chain *chain, const struct nfips_pkt *pkt,
+		    u32 worker);
 
 #endif /* NFIPS_POLICY_H */

@@ -124,7 +124,8 @@ static int inspect(struct nfips_run *run, struct nfips_entry *e)
 			    skb_headlen(skb) - off, skb->len - off))
 		return NFIPS_DROP;
 	pkt.ifindex = e->state.in ? e->state.in->ifindex : 0;
-	return nfips_chain_run(run->policy, e->chain, &pkt);
+	/* No worker number: the kernel twin gives no op scratch (nfips_op.h) */
+	return nfips_chain_run(run->policy, e->chain, &pkt, NFIPS_NO_WORKER);
 }
 
 static int worker_fn(void *data)

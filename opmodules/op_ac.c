@@ -196,13 +196,15 @@ static inline bool ac_scan(const struct nfips_ac *a, const u8 *t, u32 n, bool wi
 	return false;
 }
 
-static int ac_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
+static int ac_process(const struct nfips_op *op, const struct nfips_pkt *pkt,
+		      void *scratch)
 {
 	const struct nfips_ac *a = nfips_op_priv(op);
 	const u8 *t;
 	u32 n;
 	bool found;
 
+	(void)scratch;	/* no ->scratch_alloc */
 	if (!nfips_payload_window(pkt, &a->o, &t, &n))
 		return NFIPS_CONTINUE;
 	found = a->wide ? ac_scan(a, t, n, true) : ac_scan(a, t, n, false);

@@ -65,12 +65,14 @@ static inline bool bm_find(const struct bm_pattern *p, const u8 *t, u32 n,
 	return false;
 }
 
-static int bm_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
+static int bm_process(const struct nfips_op *op, const struct nfips_pkt *pkt,
+		      void *scratch)
 {
 	const struct bm_priv *b = nfips_op_priv(op);
 	const u8 *t;
 	u32 n, i;
 
+	(void)scratch;	/* no ->scratch_alloc */
 	if (!nfips_payload_window(pkt, &b->o, &t, &n))
 		return NFIPS_CONTINUE;
 

@@ -47,12 +47,14 @@ struct header_priv {
 	struct header_sig sigs[];
 };
 
-static int header_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
+static int header_process(const struct nfips_op *op,
+			  const struct nfips_pkt *pkt, void *scratch)
 {
 	const struct header_priv *h = nfips_op_priv(op);
 	bool l4 = pkt->flags & NFIPS_PKT_L4;
 	u32 i;
 
+	(void)scratch;	/* no ->scratch_alloc */
 	for (i = 0; i < h->count; i++) {
 		const struct header_sig *s = &h->sigs[i];
 

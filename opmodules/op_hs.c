@@ -23,13 +23,12 @@
  * (hs_compile_multi, literals escaped as \xHH: see compile() for why not
  * hs_compile_lit_multi); the first match stops the scan.
  *
- * Scratch space: Hyperscan needs one scratch per concurrent scanner. .init
- * clones one per nfipsd worker (nfips_worker_count()) and .process uses the
- * calling worker's (nfips_worker_self()), so .process never allocates.
- * Outside nfipsd (those symbols absent) or outside a worker, one spare
- * scratch under a mutex is used.
+ * Scratch space: Hyperscan needs one scratch per concurrent scanner. The op
+ * contract's per-worker scratch (nfips_op.h) provides it: .scratch_alloc
+ * makes one for the database, the core calls it for each worker of the twin
+ * once the config is loaded, and .process scans with the scratch its worker
+ * passes, so it never allocates or locks.
  */
-#include <pthread.h>
 #include <hs.h>
 
 #include "nfips_op.h"
@@ -37,17 +36,10 @@
 #define HS_MAX_PATTERNS		100000
 #define HS_MAX_PATTERN_LEN	1024
 
-/* Provided by nfipsd (exported with --export-dynamic); weak elsewhere. */
-extern int nfips_worker_self(void) __attribute__((weak));
-extern int nfips_worker_count(void) __attribute__((weak));
-
 struct hs_priv {
 	hs_database_t *db;
 	struct nfips_payload_opts o;
 	int result;
-	u32 n_scratch;
-	hs_scratch_t **scratch;	/* [n_scratch] per worker, then the spare */
-	pthread_mutex_t spare_lock;
 };
 
 /* Patterns collected by .init before compiling. */
@@ -68,28 +60,17 @@ static int on_match(unsigned int id, unsigned long long from,
 	return 1;		/* stop at the first match */
 }
 
-static int hs_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
+static int hs_process(const struct nfips_op *op, const struct nfips_pkt *pkt,
+		      void *scratch)
 {
 	struct hs_priv *h = nfips_op_priv(op);
-	hs_scratch_t *s;
 	bool found = false;
 	const u8 *t;
 	u32 n;
-	int w;
 
 	if (!nfips_payload_window(pkt, &h->o, &t, &n))
 		return NFIPS_CONTINUE;
-
-	w = nfips_worker_self ? nfips_worker_self() : -1;
-	if (w >= 0 && (u32)w < h->n_scratch - 1) {
-		s = h->scratch[w];
-		hs_scan(h->db, (const char *)t, n, 0, s, on_match, &found);
-	} else {
-		pthread_mutex_lock(&h->spare_lock);
-		s = h->scratch[h->n_scratch - 1];
-		hs_scan(h->db, (const char *)t, n, 0, s, on_match, &found);
-		pthread_mutex_unlock(&h->spare_lock);
-	}
+	hs_scan(h->db, (const char *)t, n, 0, scratch, on_match, &found);
 	return found ? h->result : NFIPS_CONTINUE;
 }
 
@@ -216,14 +197,25 @@ static int hs_file_add(void *ctx, const u8 *p, u32 len, const char *path,
 static void hs_destroy(struct nfips_op *op)
 {
 	struct hs_priv *h = nfips_op_priv(op);
-	u32 i;
 
-	if (h->scratch)
-		for (i = 0; i < h->n_scratch; i++)
-			hs_free_scratch(h->scratch[i]);
-	free(h->scratch);
 	hs_free_database(h->db);
-	pthread_mutex_destroy(&h->spare_lock);
+}
+
+/* One worker's scratch for this op's database (NULL: out of memory). */
+static void *hs_scratch_alloc(const struct nfips_op *op)
+{
+	const struct hs_priv *h = nfips_op_priv(op);
+	hs_scratch_t *s = NULL;
+
+	if (hs_alloc_scratch(h->db, &s) != HS_SUCCESS)
+		return NULL;
+	return s;
+}
+
+static void hs_scratch_free(const struct nfips_op *op, void *scratch)
+{
+	(void)op;
+	hs_free_scratch(scratch);
 }
 
 static struct nfips_op *hs_init(const char *args, struct nfips_err *err);
@@ -232,6 +224,8 @@ struct nfips_op_ops nfips_op_hs_ops = {
 	.process	= hs_process,
 	.init		= hs_init,
 	.destroy	= hs_destroy,
+	.scratch_alloc	= hs_scratch_alloc,
+	.scratch_free	= hs_scratch_free,
 	.name		= "hs",
 	.owner		= NFIPS_THIS_MODULE,
 };
@@ -313,28 +307,6 @@ out:
 	return ret;
 }
 
-static int alloc_scratch(struct hs_priv *h, struct nfips_err *err)
-{
-	int workers = nfips_worker_count ? nfips_worker_count() : 0;
-	hs_scratch_t *proto = NULL;
-	u32 i;
-
-	if (workers < 0)
-		workers = 0;
-	h->n_scratch = (u32)workers + 1;
-	h->scratch = calloc(h->n_scratch, sizeof(*h->scratch));
-	if (!h->scratch || hs_alloc_scratch(h->db, &proto) != HS_SUCCESS)
-		goto nomem;
-	h->scratch[h->n_scratch - 1] = proto;
-	for (i = 0; i + 1 < h->n_scratch; i++)
-		if (hs_clone_scratch(proto, &h->scratch[i]) != HS_SUCCESS)
-			goto nomem;
-	return 0;
-nomem:
-	nfips_err_set(err, "hyperscan: cannot allocate scratch space");
-	return -ENOMEM;
-}
-
 static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 {
 	u32 len, npat = 0, nre = 0;
@@ -358,7 +330,6 @@ static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 	}
 	h = nfips_op_priv(op);
 	nfips_payload_opts_init(&h->o);
-	pthread_mutex_init(&h->spare_lock, NULL);
 
 	if (nfips_args_init(&it, args, err))
 		goto err_free;
@@ -394,7 +365,7 @@ static struct nfips_op *hs_init(const char *args, struct nfips_err *err)
 	if (nfips_payload_check(&h->o, l.longest, err))
 		goto err_free;
 	h->result = nfips_action_result(h->o.action);
-	if (compile(h, &l, h->o.nocase, err) || alloc_scratch(h, err))
+	if (compile(h, &l, h->o.nocase, err))
 		goto err_free;
 	list_free(&l);
 	free(buf);

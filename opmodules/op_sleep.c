@@ -17,11 +17,13 @@ struct sleep_priv {
 	u64 ns;
 };
 
-static int sleep_process(const struct nfips_op *op, const struct nfips_pkt *pkt)
+static int sleep_process(const struct nfips_op *op, const struct nfips_pkt *pkt,
+			 void *scratch)
 {
 	const struct sleep_priv *s = nfips_op_priv(op);
 	u64 end = nfips_now_ns() + s->ns;
 
+	(void)scratch;	/* no ->scratch_alloc */
 	(void)pkt;
 	while (nfips_now_ns() < end)
 		nfips_cpu_relax();

@@ -116,7 +116,8 @@ static int load_initial(struct nfipsd *d)
 		d->queue_lo = 0;
 		d->queue_hi = (u16)(workers - 1);
 	}
-	nfipsd_set_worker_count((u32)(d->queue_hi - d->queue_lo) + 1);
+	/* One op scratch per queue worker (nfips_op.h), before any policy. */
+	nfips_op_workers_set((u32)(d->queue_hi - d->queue_lo) + 1);
 	env = nfipsd_policy_env_tmpl;
 	env.ctx = d;
 	p = nfips_policy_build(&conf, &env, &err, &line);

@@ -174,10 +174,4 @@ void nfipsd_alert_ring_free(struct nfipsd_alert_ring *r);
 /* Worker context: never blocks; a full ring counts the alert as lost. */
 void nfipsd_alert_push(struct nfipsd *d, const struct nfipsd_alert_wire *a);
 
-/* Worker index of the calling thread, -1 outside a worker (for plugins). */
-int nfips_worker_self(void);
-int nfips_worker_count(void);
-void nfipsd_set_worker_count(u32 n);
-extern __thread int nfipsd_worker_index;
-
 #endif /* NFIPSD_H */

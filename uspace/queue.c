@@ -43,25 +43,6 @@
 #define NFIPSD_RCVBUF		(64 << 20)
 #define NFIPSD_MAX_ALERTS_PKT	8
 
-__thread int nfipsd_worker_index = -1;
-static int nfipsd_worker_total;
-
-int nfips_worker_self(void)
-{
-	return nfipsd_worker_index;
-}
-
-int nfips_worker_count(void)
-{
-	return nfipsd_worker_total;
-}
-
-/* Set once at start-up, before any policy is built or worker runs. */
-void nfipsd_set_worker_count(u32 n)
-{
-	nfipsd_worker_total = (int)n;
-}
-
 /*
  * Alerts of the packet being processed, collected here and pushed to the
  * ring after nfips_chain_run() returns, so the packet path takes the ring's
@@ -412,7 +393,7 @@ static void handle_packet(struct nfipsd_worker *w, struct nfips_policy *pol,
 		return;
 	}
 	nfips_counter_add(&w->selected, 1);
-	v = nfips_chain_run(pol, rule->chain, &pkt);
+	v = nfips_chain_run(pol, rule->chain, &pkt, (u32)w->index);
 	alerts_finish(w->d);
 	if (v == NFIPS_DROP) {
 		nfips_counter_add(&w->dropped, 1);
@@ -646,7 +627,6 @@ static void *worker_main(void *arg)
 	ssize_t n;
 	int flags;
 
-	nfipsd_worker_index = w->index;
 	for (;;) {
 		flags = 0;
 		/* Blocking receive: hold no policy pointer while asleep. */
@@ -689,7 +669,6 @@ int nfipsd_workers_start(struct nfipsd *d)
 	int ret;
 
 	d->n_workers = (u32)(d->queue_hi - d->queue_lo) + 1;
-	nfipsd_worker_total = (int)d->n_workers;
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
 	d->kq_last = calloc(d->n_workers, sizeof(*d->kq_last));
 	if (!d->workers || !d->kq_last)

@@ -757,7 +757,7 @@ static int cmd_ref(int argc, char **argv)
 				rule ? rule->line : 0);
 			continue;
 		}
-		v = nfips_chain_run(policy, rule->chain, &pkt);
+		v = nfips_chain_run(policy, rule->chain, &pkt, NFIPS_NO_WORKER);
 		fprintf(out, "P %d rule:%u %s %s\n", id, rule->line, rule->chain->name,
 			v == NFIPS_DROP ? "drop" : "pass");
 	}

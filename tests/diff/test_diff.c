@@ -234,7 +234,8 @@ static void check_ops(void)
 			continue;
 		rule = nfips_policy_select_ex(policy, &p, &blind);
 		if (rule && rule->chain && !blind)
-			nfips_chain_run(policy, rule->chain, &p);
+			nfips_chain_run(policy, rule->chain, &p,
+					NFIPS_NO_WORKER);
 	}
 	for (i = 0; i < policy->n_ops; i++) {
 		const struct nfips_stats *s = &policy->ops[i]->stats;

@@ -106,7 +106,7 @@ static void acf_check_one(const struct nfips_op *ac, const struct nfips_op *bm,
 	int got, want;
 
 	FUZZ_CHECK(!nfips_pkt_parse(&pkt, copy, len, len));
-	got = ac->ops->process(ac, &pkt);
+	got = nfips_op_process(ac, &pkt);
 	FUZZ_CHECK(got >= 0 && got <= (NFIPS_DROP | NFIPS_ALERT) &&
 		   (got & NFIPS_VERDICT_MASK) != NFIPS_VERDICT_MASK);
 	if (!acf_ref.noref && acf_ref.n <= ACF_MAX_PATS) {
@@ -114,7 +114,7 @@ static void acf_check_one(const struct nfips_op *ac, const struct nfips_op *bm,
 		FUZZ_CHECK(got == want, "(ac: %d, naive search: %d)", got, want);
 	}
 	if (bm) {
-		want = bm->ops->process(bm, &pkt);
+		want = nfips_op_process(bm, &pkt);
 		FUZZ_CHECK(got == want, "(ac: %d, bm: %d)", got, want);
 	}
 	free(copy);

@@ -138,13 +138,13 @@ static void bm_check(const struct nfips_op *op, const char *args)
 		l4.payload_len = n;
 		i = unit_build_pkt(buf, 4, &l4);
 		FUZZ_CHECK(!nfips_pkt_parse(&pkt, buf, i, i));
-		got = op->ops->process(op, &pkt);
+		got = nfips_op_process(op, &pkt);
 		want = bm_ref_result(&r, &pkt);
 		FUZZ_CHECK(got == want, "(bm: %d, naive search: %d)", got, want);
 	}
 	for (i = 0; i < ARRAY_SIZE(arg_pkts); i++) {
 		FUZZ_CHECK(!nfips_pkt_parse(&pkt, arg_pkts[i], arg_pkt_len[i], arg_pkt_len[i]));
-		got = op->ops->process(op, &pkt);
+		got = nfips_op_process(op, &pkt);
 		want = bm_ref_result(&r, &pkt);
 		FUZZ_CHECK(got == want, "(bm: %d, naive search: %d)", got, want);
 	}
@@ -172,10 +172,12 @@ static void run_hs(const char *args)
 		FUZZ_CHECK(err.msg[0], "(hs refused without a reason)");
 		return;
 	}
+	FUZZ_CHECK(!nfips_op_scratch_init(op, &err), "(hs scratch: %s)",
+		   err.msg);
 	for (i = 0; i < ARRAY_SIZE(arg_pkts); i++) {
 		FUZZ_CHECK(!nfips_pkt_parse(&pkt, arg_pkts[i], arg_pkt_len[i],
 					    arg_pkt_len[i]));
-		r = op->ops->process(op, &pkt);
+		r = nfips_op_process(op, &pkt);
 		FUZZ_CHECK(r >= 0 && r <= (NFIPS_DROP | NFIPS_ALERT) &&
 			   (r & NFIPS_VERDICT_MASK) != NFIPS_VERDICT_MASK);
 	}
@@ -210,7 +212,7 @@ static void run_inits(const char *args)
 			for (i = 0; i < ARRAY_SIZE(arg_pkts); i++) {
 				FUZZ_CHECK(!nfips_pkt_parse(&pkt, arg_pkts[i], arg_pkt_len[i],
 							    arg_pkt_len[i]));
-				r = op->ops->process(op, &pkt);
+				r = nfips_op_process(op, &pkt);
 				FUZZ_CHECK(r >= 0 && r <= (NFIPS_DROP | NFIPS_ALERT) &&
 					   (r & NFIPS_VERDICT_MASK) != NFIPS_VERDICT_MASK);
 			}

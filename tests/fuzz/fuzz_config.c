@@ -182,7 +182,7 @@ static void run_policy(struct nfips_conf *conf)
 		rule = nfips_policy_select(p, &pkt);
 		if (!rule || !rule->chain || sleeps)
 			continue;
-		v = nfips_chain_run(p, rule->chain, &pkt);
+		v = nfips_chain_run(p, rule->chain, &pkt, NFIPS_NO_WORKER);
 		FUZZ_CHECK(v == NFIPS_ACCEPT || v == NFIPS_DROP);
 	}
 	nfips_policy_destroy(p);

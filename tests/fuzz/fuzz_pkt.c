@@ -119,12 +119,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (refs[i].hs_args) {
 			refs[i].hs = nfips_op_hs_ops.init(refs[i].hs_args, &err);
 			FUZZ_CHECK(refs[i].hs, "(hs %s: %s)", refs[i].name, err.msg);
+			FUZZ_CHECK(!nfips_op_scratch_init(refs[i].hs, &err),
+				   "(hs %s scratch: %s)", refs[i].name,
+				   err.msg);
 		}
 #endif
 	}
 #ifdef FUZZ_HAVE_HS
 	hs_regex = nfips_op_hs_ops.init("regex=att[a-z]{2}ck\\|^GET\\s+/ regex=\\x00{4,} nocase", &err);
 	FUZZ_CHECK(hs_regex, "(hs regex: %s)", err.msg);
+	FUZZ_CHECK(!nfips_op_scratch_init(hs_regex, &err),
+		   "(hs regex scratch: %s)", err.msg);
 #endif
 	return 0;
 }
@@ -210,18 +215,18 @@ static void run_view(const struct nfips_pkt *pkt)
 	u32 i;
 
 	for (i = 0; i < ARRAY_SIZE(refs); i++) {
-		r = refs[i].op->ops->process(refs[i].op, pkt);
+		r = nfips_op_process(refs[i].op, pkt);
 		want = ref_result(&refs[i], pkt);
 		FUZZ_CHECK(r == want, "(op %s: %d, reference %d)", refs[i].name,
 			   r, want);
 		if (refs[i].hs) {
-			r = refs[i].hs->ops->process(refs[i].hs, pkt);
+			r = nfips_op_process(refs[i].hs, pkt);
 			FUZZ_CHECK(r == want, "(hs %s: %d, reference %d)",
 				   refs[i].name, r, want);
 		}
 	}
 #ifdef FUZZ_HAVE_HS
-	r = hs_regex->ops->process(hs_regex, pkt);
+	r = nfips_op_process(hs_regex, pkt);
 	FUZZ_CHECK(r == NFIPS_CONTINUE || r == (NFIPS_DROP | NFIPS_ALERT));
 #endif
 	rule = nfips_policy_select(policy, pkt);
@@ -231,13 +236,13 @@ static void run_view(const struct nfips_pkt *pkt)
 	for (i = 0; i < rule->chain->n_ops; i++) {
 		const struct nfips_op *op = rule->chain->ops[i];
 
-		r = op->ops->process(op, pkt) & NFIPS_VERDICT_MASK;
+		r = nfips_op_process(op, pkt) & NFIPS_VERDICT_MASK;
 		if (r == NFIPS_DROP || r == NFIPS_ACCEPT) {
 			want = r;
 			break;
 		}
 	}
-	verdict = nfips_chain_run(policy, rule->chain, pkt);
+	verdict = nfips_chain_run(policy, rule->chain, pkt, NFIPS_NO_WORKER);
 	FUZZ_CHECK(verdict == want, "(chain %s: %d, ops say %d)",
 		   rule->chain->name, verdict, want);
 }

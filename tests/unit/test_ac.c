@@ -777,7 +777,7 @@ static void measure(const char *kind, u32 npat)
 		unit_view(&pkt, pkt_buf, plen);
 		t2 = nfips_now_ns();
 		for (i = 0; i < loops; i++)
-			sink += op->ops->process(op, &pkt);
+			sink += nfips_op_process(op, &pkt);
 		t2 = nfips_now_ns() - t2;
 		ksft_print_msg("ac %5u %-6s patterns: build %7.2f ms, trie %7u nodes, %7u rows x %3u classes x %u B = %8.1f KiB, scan %.0f ns per 1000-byte payload\n",
 			       npat, kind, (double)(t1 - t0) / 1e6, a->trie_nodes, a->rows,
@@ -795,7 +795,7 @@ static void measure(const char *kind, u32 npat)
 			if (bm) {
 				tb = nfips_now_ns();
 				for (i = 0; i < loops / 10; i++)
-					sink += bm->ops->process(bm, &pkt);
+					sink += nfips_op_process(bm, &pkt);
 				tb = nfips_now_ns() - tb;
 				ksft_print_msg("bm %5u %-6s patterns: scan %.0f ns per 1000-byte payload\n",
 					       npat, kind, (double)tb / (loops / 10));

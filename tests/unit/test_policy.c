@@ -272,6 +272,13 @@ static struct nfips_chain *chain_named(const struct nfips_policy *p,
 	return NULL;
 }
 
+/* Run chain @name on @pkt as a caller outside any worker. */
+static int run_chain(const struct nfips_policy *p, const char *name,
+		     const struct nfips_pkt *pkt)
+{
+	return nfips_chain_run(p, chain_named(p, name), pkt, NFIPS_NO_WORKER);
+}
+
 #define RD(c)	nfips_counter_read(&(c))
 
 static void expect_op_stats(const struct nfips_policy *p, const char *name,
@@ -349,7 +356,7 @@ static void test_chains(void)
 	CASE_BEGIN();
 	EXPECT_EQ(unit_op_refs, 6);
 	n_alerts = 0;
-	v = nfips_chain_run(p, chain_named(p, "dropc"), &p1);
+	v = run_chain(p, "dropc", &p1);
 	EXPECT_EQ(v, NFIPS_DROP);
 	EXPECT_EQ(n_alerts, 3);
 	EXPECT(alerts[0].op == op_named(p, "a1") && alerts[1].op == op_named(p, "a2") &&
@@ -366,7 +373,7 @@ static void test_chains(void)
 
 	CASE_BEGIN();
 	n_alerts = 0;
-	v = nfips_chain_run(p, chain_named(p, "accc"), &p1);
+	v = run_chain(p, "accc", &p1);
 	EXPECT_EQ(v, NFIPS_ACCEPT);
 	EXPECT_EQ(n_alerts, 1);
 	EXPECT(alerts[0].op == op_named(p, "a1") &&
@@ -376,17 +383,17 @@ static void test_chains(void)
 
 	CASE_BEGIN();
 	n_alerts = 0;
-	EXPECT_EQ(nfips_chain_run(p, chain_named(p, "empty"), &p1), NFIPS_ACCEPT);
-	EXPECT_EQ(nfips_chain_run(p, chain_named(p, "clean"), &p1), NFIPS_ACCEPT);
+	EXPECT_EQ(run_chain(p, "empty", &p1), NFIPS_ACCEPT);
+	EXPECT_EQ(run_chain(p, "clean", &p1), NFIPS_ACCEPT);
 	EXPECT_EQ(n_alerts, 0);
 	CASE_END("an empty chain and a chain without matches accept");
 
 	CASE_BEGIN();
 	n_alerts = 0;
-	EXPECT_EQ(nfips_chain_run(p, chain_named(p, "dropc"), &p2), NFIPS_ACCEPT);
-	EXPECT_EQ(nfips_chain_run(p, chain_named(p, "accc"), &p2), NFIPS_ACCEPT);
-	EXPECT_EQ(nfips_chain_run(p, chain_named(p, "empty"), &p2), NFIPS_ACCEPT);
-	EXPECT_EQ(nfips_chain_run(p, chain_named(p, "clean"), &p2), NFIPS_ACCEPT);
+	EXPECT_EQ(run_chain(p, "dropc", &p2), NFIPS_ACCEPT);
+	EXPECT_EQ(run_chain(p, "accc", &p2), NFIPS_ACCEPT);
+	EXPECT_EQ(run_chain(p, "empty", &p2), NFIPS_ACCEPT);
+	EXPECT_EQ(run_chain(p, "clean", &p2), NFIPS_ACCEPT);
 	EXPECT_EQ(n_alerts, 2);
 	EXPECT(alerts[0].op == op_named(p, "a1") && alerts[1].op == op_named(p, "a1") &&
 	       alerts[0].chain == chain_named(p, "dropc") &&
@@ -529,14 +536,92 @@ static void test_build_errors(void)
 	CASE_END("a conf handed back by a failed build builds later");
 }
 
+/*
+ * The per-worker scratch of the op contract (nfips_op.h): a type with
+ * ->scratch_alloc gets one scratch per declared worker plus one for callers
+ * outside a worker, each worker's chain run hands its own to ->process, and
+ * nfips_op_free() frees them all.
+ */
+static int scratch_live;
+static void *scratch_seen;
+
+static int scratch_process(const struct nfips_op *op,
+			   const struct nfips_pkt *pkt, void *scratch)
+{
+	(void)op;
+	(void)pkt;
+	scratch_seen = scratch;
+	return NFIPS_CONTINUE;
+}
+
+static void *scratch_alloc(const struct nfips_op *op)
+{
+	(void)op;
+	scratch_live++;
+	return malloc(1);
+}
+
+static void scratch_free(const struct nfips_op *op, void *scratch)
+{
+	(void)op;
+	scratch_live--;
+	free(scratch);
+}
+
+static const struct nfips_op_ops scratch_ops = {
+	.process	= scratch_process,
+	.scratch_alloc	= scratch_alloc,
+	.scratch_free	= scratch_free,
+	.name		= "scratchy",
+};
+
+static void test_scratch(void)
+{
+	struct nfips_policy pol = { 0 };
+	struct nfips_chain chain = { .n_ops = 1 };
+	struct nfips_op *op = nfips_op_alloc(&scratch_ops, 0);
+	struct nfips_pkt pkt = { 0 };
+	struct nfips_err err = { 0 };
+	u32 w;
+
+	CASE_BEGIN();
+	EXPECT(op);
+	if (!op)
+		goto out;
+	chain.ops = &op;
+	nfips_op_workers_set(3);
+	EXPECT_EQ(nfips_op_scratch_init(op, &err), 0);
+	EXPECT_EQ(op->n_scratch, 4);
+	EXPECT_EQ(scratch_live, 4);
+	for (w = 0; w < 3 && op->n_scratch == 4; w++) {
+		scratch_seen = NULL;
+		nfips_chain_run(&pol, &chain, &pkt, w);
+		EXPECT(scratch_seen == op->scratch[w]);
+	}
+	if (op->n_scratch == 4) {
+		EXPECT(op->scratch[0] != op->scratch[1]);
+		nfips_chain_run(&pol, &chain, &pkt, NFIPS_NO_WORKER);
+		EXPECT(scratch_seen == op->scratch[3]);
+		scratch_seen = NULL;
+		nfips_op_process(op, &pkt);
+		EXPECT(scratch_seen == op->scratch[3]);
+	}
+	nfips_op_free(op);
+	EXPECT_EQ(scratch_live, 0);
+out:
+	nfips_op_workers_set(0);
+	CASE_END("per-worker scratch: one per worker plus one outside, each worker's to its chain run, all freed");
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(matches) + 1 + 9 + 1 + 6 + 1 + 6 + 1 + 1);
+	ksft_set_plan(ARRAY_SIZE(matches) + 1 + 9 + 1 + 6 + 1 + 6 + 1 + 1 + 1);
 	test_matches();
 	test_first_match();
 	test_chains();
 	test_build_errors();
+	test_scratch();
 	ksft_test_result(unit_op_refs == 0, "no op-module reference left (%d)\n",
 			 unit_op_refs);
 	ksft_finished();

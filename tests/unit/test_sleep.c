@@ -21,7 +21,7 @@ static int run(struct nfips_op *op)
 	struct nfips_pkt pkt;
 
 	unit_view(&pkt, tmp, unit_build_pkt(tmp, 4, &l4));
-	return op->ops->process(op, &pkt);
+	return nfips_op_process(op, &pkt);
 }
 
 static const struct {

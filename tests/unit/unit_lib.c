@@ -18,8 +18,15 @@ struct nfips_op *unit_op(const char *type, const char *args,
 		return NULL;
 	err->msg[0] = '\0';
 	op = ops->init(args, err);
-	if (!op)
+	if (!op) {
 		unit_op_put(ops);
+		return NULL;
+	}
+	/* As the policy builder does: ops with scratch get theirs here. */
+	if (nfips_op_scratch_init(op, err)) {
+		unit_op_free(op);
+		return NULL;
+	}
 	return op;
 }
 
@@ -104,7 +111,7 @@ void unit_view(struct nfips_pkt *pkt, const u8 *buf, u32 len)
 
 int unit_process(struct nfips_op *op, const struct nfips_pkt *pkt)
 {
-	return op ? op->ops->process(op, pkt) : -1;
+	return op ? nfips_op_process(op, pkt) : -1;
 }
 
 /*
@@ -136,7 +143,7 @@ int unit_run_payload(struct nfips_op *op, int family, const void *pay, u32 plen)
 	unit_view(&pkt, copy, len);
 	if (pkt.payload_len != plen || pkt.payload_off + plen != len)
 		ksft_exit_fail_msg("payload not at the end of the packet\n");
-	r = op->ops->process(op, &pkt);
+	r = nfips_op_process(op, &pkt);
 	free(copy);
 	return r;
 }
