@@ -61,7 +61,7 @@ sanobj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
 # The shared core: everything that decides a verdict. CORE_SRCS is what a
 # twin links; CONF_SRCS is what a program that only reads configs needs.
-CONF_SRCS := core/nfips_args.c core/nfips_conf.c core/nfips_config.c
+CONF_SRCS := core/nfips_args.c core/nfips_conf.c core/nfips_conf_text.c
 CORE_SRCS := $(CONF_SRCS) core/nfips_pkt.c core/nfips_op.c \
 	core/nfips_policy.c
 # The op-modules of both twins, from the one list (opmodules/opmodules.mk).

@@ -109,11 +109,7 @@ int nfips_conf_add_rule(struct nfips_conf *conf,
 			const struct nfips_match *match,
 			const char *chain_name, u32 line,
 			struct nfips_err *err);
-/* Parse one "key=value" match word of a select rule into @m. */
-int nfips_match_parse(struct nfips_match *m, const struct nfips_arg *arg,
-		      struct nfips_err *err);
-/* Parse an IPv4 or IPv6 address of s[0 .. len); returns the family or -EINVAL. */
-int nfips_parse_addr(const char *s, u32 len, u8 addr[16]);
+/* The text form of a select rule: nfips_conf_text.h (user space). */
 
 struct nfips_chain {
 	char name[NFIPS_NAME_MAX];

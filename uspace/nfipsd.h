@@ -20,7 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 #include <nfips/nfipsd_proto.h>
 
 #define NFIPSD_LOG(fmt, ...)	fprintf(stderr, "nfipsd: " fmt "\n", ##__VA_ARGS__)

@@ -53,7 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 #include "uapi/linux/nfips.h"
 
 #define MAX_ID		65535u		/* the end marker */

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include "fuzz_common.h"
+#include "nfips_conf_text.h"
 
 #define BM_PATTERN_CAP	1024	/* BM_MAX_PATTERN_LEN of op_bm.c */
 

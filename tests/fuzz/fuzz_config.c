@@ -7,7 +7,7 @@
  * it. When it parses:
  *   - the result is consistent (every index in range, every name valid);
  *   - round trip: nfips_config_write() of it parses again, to the same
- *     config (nfips_config.h promises "config text that parses back to the
+ *     config (nfips_conf_text.h promises "config text that parses back to the
  *     same @conf"; op args compared as argument lists), and the written
  *     text is a fixed point: parsed and written again, it comes out equal;
  *   - the policy built from it (op-modules' ->init on the config's args) is
@@ -15,7 +15,7 @@
  *     selected chain.
  */
 #include "fuzz_common.h"
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 
 static u8 cfg_pkts[4][256];
 static u32 cfg_pkt_len[4];

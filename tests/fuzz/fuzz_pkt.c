@@ -14,7 +14,7 @@
  * verdict its ops give.
  */
 #include "fuzz_common.h"
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 
 /* The ops of the policy below, with what a naive reference needs to know. */
 struct ref_pat {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Config-file parser: every statement, every error with its line number. */
 #include "kselftest.h"
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 #include "unit_lib.h"
 
 static const char good[] =

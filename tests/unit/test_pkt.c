@@ -10,7 +10,7 @@
  * selector treats a packet whose L4 header is not within it (issue 14).
  */
 #include "unit_check.h"
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 
 #define L4	NFIPS_PKT_L4
 #define FRAG	NFIPS_PKT_FRAG

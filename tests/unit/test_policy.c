@@ -6,7 +6,7 @@
  */
 #include <arpa/inet.h>
 #include "unit_check.h"
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 
 /* The twin's interface table: eth0 = 2, lo = 1, everything else missing. */
 static int fake_ifindex(void *ctx, const char *name)

@@ -11,7 +11,7 @@
 #ifndef NFIPSCTL_H
 #define NFIPSCTL_H
 
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
 
 #define NFIPSCTL_MAX_VALS	12
 #define NFIPSCTL_ERR_MAX	512

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The config file (user space: nfipsctl and nfipsd). Grammar, one statement
- * per line, '#' starts a comment, a '\' at the end of a line continues it:
+ * The config text grammar (user space only: nfipsctl and nfipsd; the kernel
+ * gets the config model of nfips_policy.h as netlink attributes). Grammar,
+ * one statement per line, '#' starts a comment, a '\' at the end of a line
+ * continues it:
  *
  *   queue  [workers=N] [maxlen=N] [overflow=drop|accept]
  *   op     NAME TYPE [ARGS...]        ARGS go to the op-module (nfips_args.h)
@@ -14,8 +16,8 @@
  *
  * Names are defined before use. Errors carry the line of the statement.
  */
-#ifndef NFIPS_CONFIG_H
-#define NFIPS_CONFIG_H
+#ifndef NFIPS_CONF_TEXT_H
+#define NFIPS_CONF_TEXT_H
 
 #include "nfips_policy.h"
 
@@ -42,7 +44,13 @@ char *nfips_read_file(const char *path, size_t max, size_t *len);
 /* Write @conf as config text that parses back to the same @conf. */
 int nfips_config_write(const struct nfips_conf *conf, FILE *f);
 
+/* Parse one "key=value" match word of a select rule into @m. */
+int nfips_match_parse(struct nfips_match *m, const struct nfips_arg *arg,
+		      struct nfips_err *err);
+/* Parse an IPv4 or IPv6 address of s[0 .. len); returns the family or -EINVAL. */
+int nfips_parse_addr(const char *s, u32 len, u8 addr[16]);
+
 /* Write @m as select words ("any" when empty). */
 int nfips_match_format(const struct nfips_match *m, char *buf, size_t len);
 
-#endif /* NFIPS_CONFIG_H */
+#endif /* NFIPS_CONF_TEXT_H */

@@ -1,11 +1,276 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Config-file parser and writer (nfips_config.h); user space only. */
+/*
+ * The config text grammar (nfips_conf_text.h), user space only: the parser
+ * (statements, select words, addresses) that fills the config model through
+ * the builders of nfips_conf.c, and the writer that turns a model back into
+ * text. nfipsctl and nfipsd link it; nfips.ko does not (it gets the model as
+ * netlink attributes).
+ */
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "nfips_config.h"
+#include "nfips_conf_text.h"
+
+/* ---- select words and addresses ---- */
+
+static int parse_ipv4(const char *s, u32 len, u8 *addr)
+{
+	u32 i = 0, part, start, v;
+
+	for (part = 0; part < 4; part++) {
+		start = i;
+		while (i < len && s[i] != '.')
+			i++;
+		if (i - start > 3 || nfips_parse_u32(s + start, i - start, &v) ||
+		    v > 255 || (i - start > 1 && s[start] == '0'))
+			return -EINVAL;
+		addr[part] = (u8)v;
+		if (part < 3) {
+			if (i == len)
+				return -EINVAL;
+			i++;
+		}
+	}
+	return i == len ? 0 : -EINVAL;
+}
+
+static int hex16(const char *s, u32 len, u16 *out)
+{
+	u32 v = 0, i;
+	char c;
+
+	if (len < 1 || len > 4)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		c = (char)tolower((unsigned char)s[i]);
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (u32)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (u32)(c - 'a' + 10);
+		else
+			return -EINVAL;
+	}
+	*out = (u16)v;
+	return 0;
+}
+
+/* RFC 4291 text form, with "::" and an optional trailing dotted IPv4. */
+static int parse_ipv6(const char *s, u32 len, u8 *addr)
+{
+	u16 words[8];
+	int n = 0, gap = -1, j;
+	u32 i = 0, start;
+
+	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	}
+	while (i < len) {
+		start = i;
+		while (i < len && s[i] != ':' && s[i] != '.')
+			i++;
+		if (i < len && s[i] == '.') {
+			/* The last 32 bits as IPv4. */
+			if (n > 6 || parse_ipv4(s + start, len - start, addr))
+				return -EINVAL;
+			words[n++] = (u16)(addr[0] << 8 | addr[1]);
+			words[n++] = (u16)(addr[2] << 8 | addr[3]);
+			i = len;
+			break;
+		}
+		if (n == 8 || hex16(s + start, i - start, &words[n]))
+			return -EINVAL;
+		n++;
+		if (i == len)
+			break;
+		i++;			/* the ':' */
+		if (i < len && s[i] == ':') {
+			if (gap >= 0)
+				return -EINVAL;
+			gap = n;
+			i++;
+		} else if (i == len) {
+			return -EINVAL;	/* a trailing single ':' */
+		}
+	}
+	if (gap < 0 && n != 8)
+		return -EINVAL;
+	if (gap >= 0 && n > 7)
+		return -EINVAL;
+	memset(addr, 0, 16);
+	for (j = 0; j < n; j++) {
+		int pos = (gap >= 0 && j >= gap) ? 8 - (n - j) : j;
+
+		addr[2 * pos] = (u8)(words[j] >> 8);
+		addr[2 * pos + 1] = (u8)words[j];
+	}
+	return 0;
+}
+
+int nfips_parse_addr(const char *s, u32 len, u8 addr[16])
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ':')
+			return parse_ipv6(s, len, addr) ? -EINVAL : 6;
+	memset(addr, 0, 16);
+	return parse_ipv4(s, len, addr) ? -EINVAL : 4;
+}
+
+static int parse_prefix(const struct nfips_arg *arg, u8 *family, u8 *addr,
+			u8 *plen, struct nfips_err *err)
+{
+	u32 alen = arg->val_len, bits, i;
+	int fam;
+
+	for (i = 0; i < arg->val_len; i++)
+		if (arg->val[i] == '/')
+			alen = i;
+	fam = nfips_parse_addr(arg->val, alen, addr);
+	if (fam < 0) {
+		nfips_err_set(err, "%s: '%.*s' is not an IPv4 or IPv6 address",
+			      arg->key, (int)min(alen, 48u), arg->val);
+		return -EINVAL;
+	}
+	bits = fam == 4 ? 32 : 128;
+	if (alen < arg->val_len &&
+	    (nfips_parse_u32(arg->val + alen + 1, arg->val_len - alen - 1, &bits) ||
+	     bits > (fam == 4 ? 32u : 128u))) {
+		nfips_err_set(err, "%s: bad prefix length", arg->key);
+		return -EINVAL;
+	}
+	if (*family && *family != fam) {
+		nfips_err_set(err, "%s: mixes IPv4 and IPv6", arg->key);
+		return -EINVAL;
+	}
+	*family = (u8)fam;
+	*plen = (u8)bits;
+	return 0;
+}
+
+static int parse_range(const struct nfips_arg *arg, u16 *lo, u16 *hi,
+		       struct nfips_err *err)
+{
+	u32 i, a, b;
+	u32 dash = arg->val_len;
+
+	for (i = 0; i < arg->val_len; i++)
+		if (arg->val[i] == '-')
+			dash = i;
+	if (nfips_parse_u32(arg->val, dash, &a) || a > 65535)
+		goto bad;
+	b = a;
+	if (dash < arg->val_len &&
+	    (nfips_parse_u32(arg->val + dash + 1, arg->val_len - dash - 1, &b) ||
+	     b > 65535 || b < a))
+		goto bad;
+	*lo = (u16)a;
+	*hi = (u16)b;
+	return 0;
+bad:
+	nfips_err_set(err, "%s: '%.*s' is not a port or port range (N or N-M, 0-65535)",
+		      arg->key, (int)min(arg->val_len, 24u), arg->val);
+	return -EINVAL;
+}
+
+static const struct {
+	const char *name;
+	u8 proto;
+} protos[] = {
+	{ "tcp", NFIPS_PROTO_TCP }, { "udp", NFIPS_PROTO_UDP },
+	{ "icmp", NFIPS_PROTO_ICMP }, { "icmpv6", NFIPS_PROTO_ICMPV6 },
+	{ "sctp", NFIPS_PROTO_SCTP }, { "udplite", NFIPS_PROTO_UDPLITE },
+};
+
+static int parse_proto(const struct nfips_arg *arg, u8 *proto,
+		       struct nfips_err *err)
+{
+	char word[NFIPS_NAME_MAX];
+	u32 i, v;
+
+	if (nfips_arg_word(arg, word, sizeof(word), err))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (!strcmp(word, protos[i].name)) {
+			*proto = protos[i].proto;
+			return 0;
+		}
+	}
+	if (nfips_parse_u32(word, strlen(word), &v) || v > 255) {
+		nfips_err_set(err, "proto: '%s' is not tcp, udp, icmp, icmpv6, sctp, udplite or 0-255",
+			      word);
+		return -EINVAL;
+	}
+	*proto = (u8)v;
+	return 0;
+}
+
+int nfips_match_parse(struct nfips_match *m, const struct nfips_arg *arg,
+		      struct nfips_err *err)
+{
+	static const char *const families[] = { "ipv4", "ipv6" };
+	u32 field;
+	int ret;
+
+	if (!strcmp(arg->key, "any") && !arg->val)
+		return 0;
+	if (!arg->val) {
+		nfips_err_set(err, "select: unknown word '%s'", arg->key);
+		return -EINVAL;
+	}
+	if (!strcmp(arg->key, "src")) {
+		field = NFIPS_M_SRC;
+		ret = parse_prefix(arg, &m->family, m->src, &m->src_plen, err);
+	} else if (!strcmp(arg->key, "dst")) {
+		field = NFIPS_M_DST;
+		ret = parse_prefix(arg, &m->family, m->dst, &m->dst_plen, err);
+	} else if (!strcmp(arg->key, "proto")) {
+		field = NFIPS_M_PROTO;
+		ret = parse_proto(arg, &m->proto, err);
+	} else if (!strcmp(arg->key, "sport")) {
+		field = NFIPS_M_SPORT;
+		ret = parse_range(arg, &m->sport_lo, &m->sport_hi, err);
+	} else if (!strcmp(arg->key, "dport")) {
+		field = NFIPS_M_DPORT;
+		ret = parse_range(arg, &m->dport_lo, &m->dport_hi, err);
+	} else if (!strcmp(arg->key, "iif")) {
+		field = NFIPS_M_IIF;
+		ret = nfips_arg_word(arg, m->iif, sizeof(m->iif), err);
+	} else if (!strcmp(arg->key, "family")) {
+		u8 fam;
+
+		field = NFIPS_M_FAMILY;
+		ret = nfips_arg_choice(arg, families, 2, err);
+		if (ret >= 0) {
+			fam = ret ? 6 : 4;
+			if (m->family && m->family != fam) {
+				nfips_err_set(err, "family: conflicts with the address family of src/dst");
+				return -EINVAL;
+			}
+			m->family = fam;
+			ret = 0;
+		}
+	} else {
+		nfips_err_set(err, "select: unknown match '%s'", arg->key);
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	/* family may also be implied by src/dst; its conflicts are checked above. */
+	if (field != NFIPS_M_FAMILY && (m->fields & field)) {
+		nfips_err_set(err, "select: '%s' given twice", arg->key);
+		return -EINVAL;
+	}
+	m->fields |= field;
+	if (m->family)
+		m->fields |= NFIPS_M_FAMILY;
+	return 0;
+}
+
+/* ---- statements ---- */
 
 static bool blank(char c)
 {
