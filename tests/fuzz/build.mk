@@ -11,7 +11,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -pthread -Wall -Wextra -D_GNU_SOURCE \
 	-DNFIPS_VERSION='"$(NFIPS_VERSION)"' -Icore -Iinclude -Itests/unit \
-	-Itests/fuzz -I$(FUZZ_KSFT_DIR) -Itools/rude -MMD -MP \
+	-Itests/fuzz -I$(FUZZ_KSFT_DIR) -I$(BUILD)/gen -Itools/rude -MMD -MP \
 	-fsanitize=fuzzer-no-link $(FUZZ_SAN)
 # Our own files must be warning-free; a clang-only warning in a shared source
 # is reported but does not stop the fuzz tier (gcc and W=1 gate those).
@@ -29,14 +29,17 @@ $(FUZZ_DIR)/obj/tools/rude/rude_lib.jail.o: $(FUZZ_DIR)/obj/tools/rude/rude_lib.
 
 fuzzobj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
 
-# unit_lib.c (the static op registry) includes kselftest.h, which
-# tests/unit/build.mk extracts (that fragment is read after this one).
+# unit_lib.c and unit_user.c (the static op registry) include kselftest.h,
+# which tests/unit/build.mk extracts, and the registry includes the op list
+# it generates, build/gen/nfips_ops.h (that fragment is read after this one).
 FUZZ_KSFT_DIR := $(BUILD)/kselftest
-$(call fuzzobj,tests/unit/unit_lib.c $(wildcard tests/fuzz/*.c)): $(FUZZ_KSFT_DIR)/kselftest.h
+$(call fuzzobj,tests/unit/unit_lib.c tests/unit/unit_user.c $(wildcard tests/fuzz/*.c)): $(FUZZ_KSFT_DIR)/kselftest.h
+$(call fuzzobj,tests/unit/unit_user.c): $(BUILD)/gen/nfips_ops.h
 
 # op_ac reads patterns-file= with fopen(): in every harness (the unit
 # registry links it) that fopen() serves the jail only, like rude_lib's.
-FUZZ_COMMON := tests/fuzz/fuzz_common.c tests/unit/unit_lib.c $(CORE_SRCS) \
+FUZZ_COMMON := tests/fuzz/fuzz_common.c tests/unit/unit_lib.c \
+	tests/unit/unit_user.c $(CORE_SRCS) \
 	$(filter-out opmodules/op_ac.c,$(OPMOD_SRCS))
 FUZZ_AC_JAIL := $(FUZZ_DIR)/obj/opmodules/op_ac.jail.o
 FUZZ_HARNESSES := fuzz_pkt fuzz_args fuzz_config fuzz_ac
