@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The control socket (protocol: nfipsd_proto.h) and the alert fan-out.
+ * The control socket (protocol: include/nfips/nfipsd_proto.h) and the alert
+ * fan-out.
  *
  * Requests are served by the main thread one at a time: a client's request
  * is read whole with a receive timeout, so a stuck client delays other
