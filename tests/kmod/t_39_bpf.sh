@@ -87,7 +87,9 @@ for c in $cases; do
 		else
 			echo "# $c: $l"
 		fi
-	done < <(TWIN=bpf setsid timeout -k 5 "$case_timeout" bash "$script" </dev/null 2>&1
+	# Not setsid: whatever a case leaves running stays in this test's
+	# session, where the VM's init finds and kills it.
+	done < <(TWIN=bpf timeout -k 5 "$case_timeout" bash "$script" </dev/null 2>&1
 		echo "__rc=$?")
 	echo "# $c: took $((SECONDS - t0))s (exit ${rc:-?})"
 	ran=$((ran + 1))
