@@ -77,7 +77,7 @@ for variant in "/usr/local /usr/local/etc" "/usr /etc"; do
 	elif [[ $(id -u) -ne 0 ]] || ! { mkdir -p "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs"; } 2>/dev/null; then
 		ok "PREFIX=$prefix: the installed nfipsctl -b finds the installed program # SKIP cannot mount a bpffs (needs root)"
 	else
-		out=$(NFIPS_BPFFS=$tmp/bpffs NFIPS_BPF_OBJ= "$d$prefix/sbin/nfipsctl" -b version 2>&1)
+		out=$(NFIPS_BPFFS=$tmp/bpffs NFIPS_BPF_OBJ='' "$d$prefix/sbin/nfipsctl" -b version 2>&1)
 		umount "$tmp/bpffs"
 		if [[ $out == *"program $d$prefix/lib/nfips/nfips.bpf.o)"* ]]; then
 			ok "PREFIX=$prefix: the installed nfipsctl -b finds the installed program"
