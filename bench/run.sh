@@ -82,6 +82,20 @@ IPS_VARIANTS=	# the twins present, in the order the figures show them
 have kernel && IPS_VARIANTS+=" kernel"
 have user && IPS_VARIANTS+=" user"
 have bpf && IPS_VARIANTS+=" bpf"
+# ips_variants BLOCK: the twins a block runs. The BPF twin on the short grid
+# (make compare's 12 minutes): on the host everywhere but E4/E5 (its sleep
+# busy-waits in the receive path; the native rows are its point), in the VM
+# only in COST (the emulation bias); the full grid runs it everywhere.
+ips_variants() {
+	local v
+	for v in $IPS_VARIANTS; do
+		if [[ $v == bpf && $GRID != full ]]; then
+			[[ $WHERE == vm && $1 != COST ]] && continue
+			[[ $1 == E4 || $1 == E5 ]] && continue
+		fi
+		printf '%s ' "$v"
+	done
+}
 
 # --- grids ---------------------------------------------------------------------
 # Rates are given in Mbit/s of IPv4 datagrams (the paper's axis) and turned
@@ -314,7 +328,7 @@ SLEEP_REPS=${SLEEP_REPS:-3}
 if want SLEEP; then
 	CUR_EXP=SLEEP
 	for ((rep = 1; rep <= SLEEP_REPS; rep++)); do
-		for v in $(rotate "$rep" $IPS_VARIANTS); do
+		for v in $(rotate "$rep" $(ips_variants SLEEP)); do
 			# The soaker's idle baseline first: a repetition that finds
 			# the IPS CPU busy with other work says so (report.py).
 			cost_baseline SLEEP "$rep" "$v"
@@ -338,7 +352,7 @@ fi
 if want DELAY; then
 	CUR_EXP=DELAY
 	for ((rep = 1; rep <= DELAY_REPS; rep++)); do
-		for v in $(rotate "$rep" none $IPS_VARIANTS); do
+		for v in $(rotate "$rep" none $(ips_variants DELAY)); do
 			run_block "$v" empty 0 || continue
 			REP_TAG=$rep measure DELAY "$v" empty "$DELAY_PPS" $P_SMALL
 			variant_stop "$v" final
@@ -353,7 +367,7 @@ if want COST; then
 	# deadline per packet (the IPS has one worker: nothing to spread).
 	FLOWS0=$FLOWS
 	[[ $WHERE != vm ]] && FLOWS=${COST_FLOWS:-1}
-	e1_vars=(none $IPS_VARIANTS)
+	e1_vars=(none $(ips_variants COST))
 	e3_vars=()
 	have kernel && e3_vars+=(kernel_bm)
 	have user && [[ $WHERE != vm || $GRID == full ]] && e3_vars+=(user_bm)
@@ -425,7 +439,7 @@ fi
 # E1: empty chains. Maximum loss-free rate (64-byte payload) and delay over load.
 if want E1; then
 CUR_EXP=E1
-for v in none $IPS_VARIANTS; do
+for v in none $(ips_variants E1); do
 	run_block "$v" empty 0 || continue
 	[[ $v == kernel ]] && fact kernel_pinned kernel "" "$KERNEL_PINNED" threads ok "nfips kthreads moved to CPU$IPS_CPU by taskset"
 	for ((rep = 1; rep <= REPS; rep++)); do
@@ -443,18 +457,9 @@ fi
 # (1000-byte payload), and its loss-free rate. Longer trials here: a trial
 # of D seconds hides an overload of up to maxlen/D packets/s in the IPS
 # queue, which is 10 % of this IPS's capacity when D = 1.
-# The BPF twin's sleep busy-waits in the receive path: its E4/E5 on the full
-# grid only (make compare's time goes to its cost and E1-E3).
-sleep_variants() {
-	local v
-	for v in $IPS_VARIANTS; do
-		[[ $v == bpf && $GRID != full ]] && continue
-		printf '%s ' "$v"
-	done
-}
 if want E4; then
 CUR_EXP=E4
-for v in $(sleep_variants); do
+for v in $(ips_variants E4); do
 	run_block "$v" sleep 1 || continue
 	for m in $E4_LOADS; do
 		PT_DUR=$E45_DUR measure E4 "$v" 1 "$(pps_of "$m" $P_LARGE)" $P_LARGE
@@ -468,7 +473,7 @@ fi
 # E5: loss over load and 1-10 sleep modules.
 if want E5; then
 CUR_EXP=E5
-for v in $(sleep_variants); do
+for v in $(ips_variants E5); do
 	for k in $E5_MODS; do
 		run_block "$v" sleep "$k" || continue
 		for m in $E5_LOADS; do
@@ -484,7 +489,7 @@ fi
 if want E2; then
 CUR_EXP=E2
 measure E2 none 0 "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
-for v in $IPS_VARIANTS; do
+for v in $(ips_variants E2); do
 	for n in $E2_SIGS; do
 		run_block "$v" header "$n" || continue
 		measure E2 "$v" "$n" "$(pps_of $SAT_MBPS $P_SMALL)" $P_SMALL
@@ -537,7 +542,7 @@ if have user && [[ $WHERE != vm || $HS_IN_VM == 1 ]]; then
 fi
 # The BPF twin takes at most 1,024 pattern bytes (README "The BPF twin"):
 # its E3 stops at 100 patterns; larger N are refused at load (a failed row).
-have bpf && E3_PATS=$(for n in $E3_PATS; do ((n <= 100)) && printf '%s ' "$n"; done) e3 bpf bm
+[[ " $(ips_variants E3) " == *" bpf "* ]] && E3_PATS=$(for n in $E3_PATS; do ((n <= 100)) && printf '%s ' "$n"; done) e3 bpf bm
 have xt_string && e3 xt_string xt
 
 fi

@@ -4,6 +4,9 @@
 #
 #   PREFIX/sbin/nfipsd, nfipsctl        PREFIX/bin/nfips-rude, nfips-crude
 #   PREFIX/lib/nfips/plugins/nfips_op_<type>.so   (plain, not sanitized)
+#   PREFIX/lib/nfips/nfips.bpf.o        the BPF twin's program, where nfipsctl
+#                                       -b looks for it; only when `make all`
+#                                       builds it (bpftool and BTF: bpf/build.mk)
 #   PREFIX/share/man/man8/nfipsctl.8, nfipsd.8    man5/nfips.conf.5
 #   PREFIX/share/doc/nfips/nfips.conf.example
 #   SYSCONFDIR/nfips/nfips.conf         (the example, never over an existing one)
@@ -20,6 +23,7 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 SBINDIR := $(PREFIX)/sbin
 BINDIR := $(PREFIX)/bin
 PLUGINDIR := $(PREFIX)/lib/nfips/plugins
+BPFDIR := $(PREFIX)/lib/nfips
 MANDIR := $(PREFIX)/share/man
 DOCDIR := $(PREFIX)/share/doc/nfips
 UNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -28,12 +32,15 @@ INSTALL ?= install
 INSTALL_SBIN := nfipsd nfipsctl
 INSTALL_BIN := nfips-rude nfips-crude
 INSTALL_PLUGINS = $(notdir $(PLUGINS))
+# Recursive too: BINS holds the object when bpf/build.mk could build it.
+INSTALL_BPF = $(notdir $(filter %.bpf.o,$(BINS)))
 INSTALL_MAN8 := nfipsctl.8 nfipsd.8
 INSTALL_MAN5 := nfips.conf.5
 
 INSTALL_FILES = $(addprefix $(SBINDIR)/,$(INSTALL_SBIN)) \
 	$(addprefix $(BINDIR)/,$(INSTALL_BIN)) \
 	$(addprefix $(PLUGINDIR)/,$(INSTALL_PLUGINS)) \
+	$(addprefix $(BPFDIR)/,$(INSTALL_BPF)) \
 	$(addprefix $(MANDIR)/man8/,$(INSTALL_MAN8)) \
 	$(addprefix $(MANDIR)/man5/,$(INSTALL_MAN5)) \
 	$(DOCDIR)/nfips.conf.example $(SYSCONFDIR)/nfips/nfips.conf \
@@ -48,6 +55,7 @@ install: all
 	$(INSTALL) -m 755 $(addprefix $(BUILD)/,$(INSTALL_SBIN)) $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 755 $(addprefix $(BUILD)/,$(INSTALL_BIN)) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 644 $(PLUGINS) $(DESTDIR)$(PLUGINDIR)/
+	$(if $(INSTALL_BPF),$(INSTALL) -m 644 $(addprefix $(BUILD)/,$(INSTALL_BPF)) $(DESTDIR)$(BPFDIR)/)
 	$(INSTALL) -m 644 $(addprefix dist/man/,$(INSTALL_MAN8)) $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 644 $(addprefix dist/man/,$(INSTALL_MAN5)) $(DESTDIR)$(MANDIR)/man5/
 	$(INSTALL) -m 644 dist/nfips.conf $(DESTDIR)$(DOCDIR)/nfips.conf.example

@@ -11,7 +11,8 @@
 #                links and maps pinned in a private bpffs (host, natively;
 #                a kernel >= 6.4 with BTF and BPF netfilter links). It runs
 #                header, bm and sleep (tests/user/t_1*_bpf_*.sh wrap the
-#                cases that need no other op)
+#                cases that need no other op; tests/kmod/t_39_bpf.sh runs
+#                them in the VM's kernel)
 #   TWIN=none    development only: plain forwarding, the twin checks fail
 #
 #   twin_init                  check the twin can run here, else skip_all

@@ -8,7 +8,9 @@
 # second install leaves an edited config alone. The list below is written
 # out here on purpose, not read from the Makefile; only the plugins come
 # from the op-module list (opmodules/opmodules.mk: one plugin per type), so
-# that a new op-module stays one file plus one line there.
+# that a new op-module stays one file plus one line there. The BPF twin's
+# program is in it where `make all` builds it (bpftool and a kernel with
+# BTF, as in bpf/build.mk), and the installed nfipsctl -b finds it there.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -18,6 +20,13 @@ trap cleanup EXIT
 n=0 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+
+# The condition bpf/build.mk builds build/nfips.bpf.o on.
+bpf=
+if { command -v bpftool || command -v /usr/sbin/bpftool; } >/dev/null &&
+	[[ -r /sys/kernel/btf/vmlinux ]]; then
+	bpf=1
+fi
 
 expected() {	# expected PREFIX SYSCONFDIR
 	local p=$1 e=$2 t
@@ -31,6 +40,7 @@ expected() {	# expected PREFIX SYSCONFDIR
 			"$p/share/man/man8/nfipsd.8" "$p/share/man/man5/nfips.conf.5" \
 			"$p/share/doc/nfips/nfips.conf.example" "$e/nfips/nfips.conf" \
 			"$p/lib/systemd/system/nfipsd.service"
+		[[ -n $bpf ]] && echo "$p/lib/nfips/nfips.bpf.o"
 	} | sort
 }
 
@@ -62,6 +72,22 @@ for variant in "/usr/local /usr/local/etc" "/usr /etc"; do
 		ok "PREFIX=$prefix: the installed nfipsctl checks the installed config with the installed plugins"
 	else
 		nok "PREFIX=$prefix: installed nfipsctl check: '$out'"
+	fi
+
+	# nfipsctl -b reads the object at load time: its version line names
+	# the one a load would use (it needs a bpffs: a private one).
+	if [[ -z $bpf ]]; then
+		ok "PREFIX=$prefix: the installed nfipsctl -b finds the installed program # SKIP not built here (bpftool and /sys/kernel/btf/vmlinux needed)"
+	elif [[ $(id -u) -ne 0 ]] || ! { mkdir -p "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs"; } 2>/dev/null; then
+		ok "PREFIX=$prefix: the installed nfipsctl -b finds the installed program # SKIP cannot mount a bpffs (needs root)"
+	else
+		out=$(NFIPS_BPFFS=$tmp/bpffs NFIPS_BPF_OBJ='' "$d$prefix/sbin/nfipsctl" -b version 2>&1)
+		umount "$tmp/bpffs"
+		if [[ $out == *"program $d$prefix/lib/nfips/nfips.bpf.o)"* ]]; then
+			ok "PREFIX=$prefix: the installed nfipsctl -b finds the installed program"
+		else
+			nok "PREFIX=$prefix: the installed nfipsctl -b does not name $d$prefix/lib/nfips/nfips.bpf.o: '$out'"
+		fi
 	fi
 
 	unit=$d$prefix/lib/systemd/system/nfipsd.service

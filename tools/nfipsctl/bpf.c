@@ -36,7 +36,6 @@
  */
 #include <limits.h>
 #include <time.h>
-#include <libgen.h>
 #include <net/if.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -194,10 +193,16 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/*
+ * The program object: $NFIPS_BPF_OBJ, else nfips.bpf.o next to this binary
+ * (build/, make bpf), else where `make install` puts it, PREFIX/lib/nfips/
+ * beside PREFIX/sbin/nfipsctl (dist/build.mk). The installed path is the
+ * answer when neither exists, so the error names where it was expected.
+ */
 static int obj_path(char *out, size_t len)
 {
 	const char *env = getenv("NFIPS_BPF_OBJ");
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], dir[PATH_MAX], *slash;
 	ssize_t n;
 
 	if (env && *env) {
@@ -208,10 +213,18 @@ static int obj_path(char *out, size_t len)
 	if (n <= 0)
 		return -errno;
 	exe[n] = '\0';
-	snprintf(out, len, "%.4000s/nfips.bpf.o", dirname(exe));
+	snprintf(dir, sizeof(dir), "%s", exe);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(out, len, "%.4000s/nfips.bpf.o", dir);
 	if (!access(out, R_OK))
 		return 0;
-	snprintf(out, len, "%.4000s/../lib/nfips/nfips.bpf.o", exe);
+	/* PREFIX/sbin -> PREFIX/lib/nfips, without the "..". */
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(out, len, "%.4000s/lib/nfips/nfips.bpf.o", dir);
 	return 0;
 }
 
@@ -1078,10 +1091,15 @@ static int bpf_be_unload(struct nfipsctl *ctl)
 
 static int bpf_be_version(struct nfipsctl *ctl, char *buf, size_t len)
 {
+	char file[PATH_MAX];
 	struct stat st;
 
-	snprintf(buf, len, "%s (%s)", NFIPS_VERSION,
-		 stat(priv(ctl)->dir, &st) ? "not loaded here" : priv(ctl)->dir);
+	/* Which program a load here would use, so an install can be checked. */
+	if (obj_path(file, sizeof(file)))
+		snprintf(file, sizeof(file), "?");
+	snprintf(buf, len, "%s (%s; program %s%s)", NFIPS_VERSION,
+		 stat(priv(ctl)->dir, &st) ? "not loaded here" : priv(ctl)->dir,
+		 file, access(file, R_OK) ? ", missing" : "");
 	return 0;
 }
 

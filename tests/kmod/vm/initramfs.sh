@@ -13,7 +13,8 @@
 #   - the kernel modules the tests need, with their dependencies, and the
 #     project's .ko files under lib/modules/<kver>/extra/, depmod'ed, so that
 #     `modprobe nfips` and the "nfips-op-<type>" autoload work;
-#   - the repo's tests/ and every executable and .so under build/, at /nfips
+#   - the repo's tests/ and every executable, .so and .bpf.o (the BPF
+#     twin's program, tests/kmod/t_39_bpf.sh) under build/, at /nfips
 #     in the same layout as the repo, so tests/lib.sh and build/... resolve
 #     from the repo root as on the host;
 #   - /init (tests/kmod/vm/init) and its settings in /etc/nfips-vm.conf.
@@ -265,8 +266,9 @@ if [[ -d $repo/build ]]; then
 	while IFS= read -r f; do
 		mkdir -p "$root/nfips/${f%/*}"
 		cp -p "$repo/$f" "$root/nfips/$f"
-		elfs+=("$repo/$f")
-	done < <(cd "$repo" && find build "${prune[@]}" -type f \( -perm -u+x -o -name '*.so' \) -print)
+		# A BPF object is loaded by nfipsctl, not by the dynamic loader.
+		[[ $f == *.bpf.o ]] || elfs+=("$repo/$f")
+	done < <(cd "$repo" && find build "${prune[@]}" -type f \( -perm -u+x -o -name '*.so' -o -name '*.bpf.o' \) -print)
 fi
 # nfips as `make install` lays it out on a user's machine (/usr/sbin,
 # /usr/lib/nfips/plugins, /etc/nfips, the systemd unit): tests/kmod/
