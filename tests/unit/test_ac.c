@@ -547,7 +547,7 @@ static void test_random(void)
 	static const char *const actions[] = { "drop", "alert", "accept" };
 	static u8 pay[600];
 	static char args[X_MAX_PATS * (X_MAX_PLEN * 4 + 16) + 64];
-	const u32 ops = 14000, per_op = 8;
+	const u32 ops = unit_random_ops(14000), per_op = 8;
 	u64 seed = unit_seed(4242);
 	u32 i, j, k, pairs = 0, matched = 0, errors = 0, bm_diff = 0;
 	u32 fails = 0, rejected = 0, longest, plen, a;
@@ -700,10 +700,11 @@ static void test_random(void)
 	 * memchr (the kernel's, NFIPS_FAST_MEMCHR 0) a 1-byte start set takes
 	 * the 2-byte word skip: memchr must then never run.
 	 */
-	ksft_test_result(fails == 0 && pairs >= 100000 && matched > pairs / 10 &&
+	ksft_test_result(fails == 0 && pairs >= unit_random_ops(100000) && matched > pairs / 10 &&
 			 pairs - matched > pairs / 10 && skip[0] == 0 &&
-			 (NFIPS_FAST_MEMCHR ? skip[1] > 1000 : skip[1] == 0) &&
-			 skip[2] > 1000 && skip[3] > 500 && skip[4] > 1000,
+			 (NFIPS_FAST_MEMCHR ? skip[1] > unit_random_ops(1000) : skip[1] == 0) &&
+			 skip[2] > unit_random_ops(1000) && skip[3] > unit_random_ops(500) &&
+			 skip[4] > unit_random_ops(1000),
 			 "ac equals a naive search and bm on %u random pairs\n", pairs);
 }
 

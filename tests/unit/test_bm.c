@@ -383,7 +383,7 @@ static void test_random(void)
 	static const char *const actions[] = { "drop", "alert", "accept" };
 	static u8 pay[600];
 	static char args[X_MAX_PATS * (X_MAX_PLEN * 4 + 16) + 64];
-	const u32 ops = 14000, per_op = 8;
+	const u32 ops = unit_random_ops(14000), per_op = 8;
 	u64 seed = unit_seed(12345);
 	u32 i, j, k, pairs = 0, matched = 0, errors = 0, fails = 0, rejected = 0;
 	u32 longest, plen, a;
@@ -484,7 +484,7 @@ static void test_random(void)
 	}
 	ksft_print_msg("%u payload/pattern pairs, %u matches, %u mismatches, %u ops rejected as expected\n",
 		       pairs, matched, errors, rejected);
-	ksft_test_result(!fails && pairs >= 100000 && matched > pairs / 5 &&
+	ksft_test_result(!fails && pairs >= unit_random_ops(100000) && matched > pairs / 5 &&
 			 pairs - matched > pairs / 5 && rejected > 0,
 			 "random: Boyer-Moore agrees with a naive search on %u pairs\n",
 			 pairs);

@@ -56,6 +56,8 @@ void unit_op_put(const struct nfips_op_ops *ops)
 	nfips_op_put(ops);
 }
 
+u32 unit_random_div = 1;
+
 /* NFIPS_UNIT_SEED from the environment, else @def. */
 u64 unit_seed(u64 def)
 {

@@ -38,6 +38,10 @@ static unsigned long long seed;
 module_param(seed, ullong, 0444);
 MODULE_PARM_DESC(seed, "seed of the randomised cross-checks (0: their defaults)");
 
+u32 unit_random_div = 1;
+module_param_named(random_div, unit_random_div, uint, 0444);
+MODULE_PARM_DESC(random_div, "divide the randomised cross-checks' rounds by this (debug kernel: 10)");
+
 struct nfips_opvec_counts nfips_opvec;
 int unit_op_refs;
 
