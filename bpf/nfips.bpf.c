@@ -141,6 +141,13 @@ struct {
 } nfips_pats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * NFIPS_BPF_AC_MAX_ENTRIES / NFIPS_BPF_AC_CHUNK);
+	__type(key, __u32);
+	__type(value, struct nfips_bpf_ac_chunk);
+} nfips_ac SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -625,6 +632,81 @@ static __always_inline int bm_run(const struct nfips_bpf_op *op, __u32 gen,
 	return o.found ? op->result : R_CONTINUE;
 }
 
+/* ---- op ac ----------------------------------------------------------
+ * The automaton is opmodules/op_ac.c's own: nfipsctl builds the op with
+ * op_ac's .init (the plugin nfipsd uses) and copies its table, byte classes
+ * and start-state set into maps (bpf/nfips_bpf.h). The scan is op_ac's
+ * ac_scan over the same window (nfips_payload_window), so the matches are
+ * the same, nocase included (it is in the classes):
+ *
+ *	s = 0; for each byte b: if (s == 0 && !leaves[b]) skip;
+ *	       s = tbl[s + cls[b]]; if (s == match) matched
+ *
+ * One bpf_loop call per byte, with one lookup in nfips_ac per byte that is
+ * not skipped. Why not a bounded loop over a chunk of bytes per call: the
+ * verifier walks such a loop iteration by iteration, and the two branches
+ * per byte (skip, match) multiply its states; one byte per call is verified
+ * once. Why not a per-CPU copy of the table: it would be copied per packet
+ * or kept per CPU (x CPUs the memory) for no fewer lookups. The three
+ * lookups a byte (scratch, op, table) are array-map lookups, which the
+ * verifier inlines into address arithmetic. The start-state skip
+ * (op_ac's acceleration) is the leaves[] test: no table lookup for a byte
+ * that cannot begin a pattern, though still one call per byte (no memchr
+ * here).
+ */
+struct ac_ctx {
+	__u32 key;		/* the op's key in nfips_ops */
+	__u32 base;		/* the op's first entry in nfips_ac */
+	__u32 t;		/* window start in the copy */
+	__u32 s;		/* state: a row offset, 0 the start */
+	int found;
+};
+
+static long ac_step(__u32 idx, struct ac_ctx *c)
+{
+	const struct nfips_bpf_op *op = bpf_map_lookup_elem(&nfips_ops, &c->key);
+	const struct nfips_bpf_ac_chunk *e;
+	struct scratch *s = scratch();
+	__u32 b, x, k;
+
+	if (!op || !s)
+		return 1;
+	b = b8(s, c->t + idx) & 0xff;
+	if (!c->s && !op->leaves[b])
+		return 0;
+	x = c->base + c->s + op->cls[b];
+	k = x / NFIPS_BPF_AC_CHUNK;
+	e = bpf_map_lookup_elem(&nfips_ac, &k);
+	if (!e)
+		return 1;	/* not reached: the loader keeps x in range */
+	c->s = e->e[x & (NFIPS_BPF_AC_CHUNK - 1)];
+	if (c->s == op->ac_match) {
+		c->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline int ac_run(const struct nfips_bpf_op *op, __u32 key,
+				  __u32 gen, const struct pkt *p)
+{
+	struct ac_ctx c = {
+		.key = key,
+		.base = gen * NFIPS_BPF_AC_MAX_ENTRIES + op->ac_base,
+	};
+	__u32 n;
+
+	/* nfips_payload_window() */
+	if (p->payload_len <= op->offset)
+		return R_CONTINUE;
+	c.t = p->payload_off + op->offset;
+	n = p->payload_len - op->offset;
+	if (op->depth && n > op->depth)
+		n = op->depth;
+	bpf_loop(n, ac_step, &c, 0);
+	return c.found ? op->result : R_CONTINUE;
+}
+
 /* ---- op sleep -------------------------------------------------------
  * opmodules/op_sleep.c's busy-wait on the monotonic clock, as a bpf_loop
  * (a BPF program cannot spin in an open loop). Not shared: op_sleep calls
@@ -726,6 +808,8 @@ static long chain_step(__u32 i, struct chain_ctx *c)
 		r = h.result;
 	} else if (op->type == NFIPS_BPF_OP_BM) {
 		r = bm_run(op, c->gen, &s->pkt);
+	} else if (op->type == NFIPS_BPF_OP_AC) {
+		r = ac_run(op, key, c->gen, &s->pkt);
 	} else if (op->type == NFIPS_BPF_OP_SLEEP) {
 		struct sleep_ctx w = { .end = bpf_ktime_get_ns() + op->ns };
 
