@@ -36,6 +36,24 @@ enum nfips_bpf_op_type {
 	NFIPS_BPF_OP_HEADER = 1,
 	NFIPS_BPF_OP_BM = 2,
 	NFIPS_BPF_OP_SLEEP = 3,
+	NFIPS_BPF_OP_AC = 4,
+};
+
+/*
+ * ac: the automaton op_ac.c compiled (opmodules/op_ac.h), its entries
+ * widened to u32 row offsets, in nfips_ac. All ac ops of a generation share
+ * NFIPS_BPF_AC_MAX_ENTRIES entries (rows x stride of each, one after the
+ * other: an op's entries start at its ac_base); a config whose automata need
+ * more is refused at load. The map is an array of NFIPS_BPF_AC_CHUNK-entry
+ * values: an array map rounds every value up to 8 bytes, so one u32 a value
+ * would take twice the memory. 2 generations x 1 Mi entries x 4 bytes: the
+ * map is 8 MiB, allocated when the twin is first loaded.
+ */
+#define NFIPS_BPF_AC_CHUNK	16
+#define NFIPS_BPF_AC_MAX_ENTRIES (1u << 20)
+
+struct nfips_bpf_ac_chunk {
+	__u32 e[NFIPS_BPF_AC_CHUNK];
 };
 
 /*
@@ -79,6 +97,11 @@ struct nfips_bpf_op {
 	__u32 depth;		/* 0: to the end of the payload */
 	/* sleep */
 	__u64 ns;
+	/* ac (also offset, depth) */
+	__u32 ac_base;		/* first entry in this generation's nfips_ac */
+	__u32 ac_match;		/* the row offset of the matching state */
+	__u8 cls[256];		/* byte -> class (folded under nocase) */
+	__u8 leaves[256];	/* byte -> it leaves the start state */
 };
 
 struct nfips_bpf_pat {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ac op-module's private state (opmodules/op_ac.c), in a header only so
- * that the unit tests can report the automaton's size: nothing but op_ac.c
- * may change it, and the twins never look inside.
+ * The ac op-module's private state (opmodules/op_ac.c), in a header so that
+ * the unit tests can report the automaton's size and so that nfipsctl -b can
+ * copy the compiled automaton (tbl, stride, match, cls, leaves, o, result)
+ * into the BPF twin's maps (tools/nfipsctl/bpf.c): the BPF twin runs the DFA
+ * op_ac.c built, not one of its own. Nothing but op_ac.c may change it.
  */
 #ifndef NFIPS_OP_AC_H
 #define NFIPS_OP_AC_H
@@ -34,5 +36,17 @@ struct nfips_ac {
 	u32 trie_nodes;		/* nodes of the trie it was built from */
 	size_t table_bytes;	/* the table's size */
 };
+
+/* Entry @i of the table: a row offset, whatever the entries' width. */
+static inline u32 nfips_ac_entry(const struct nfips_ac *a, size_t i)
+{
+	return a->wide ? ((const u32 *)a->tbl)[i] : ((const u16 *)a->tbl)[i];
+}
+
+/* Entries in the table (rows x stride). */
+static inline size_t nfips_ac_entries(const struct nfips_ac *a)
+{
+	return a->table_bytes / (a->wide ? sizeof(u32) : sizeof(u16));
+}
 
 #endif /* NFIPS_OP_AC_H */

@@ -629,9 +629,11 @@ static int cmd_gen(int argc, char **argv)
 extern struct nfips_op_ops nfips_op_header_ops;
 extern struct nfips_op_ops nfips_op_bm_ops;
 extern struct nfips_op_ops nfips_op_sleep_ops;
+extern struct nfips_op_ops nfips_op_ac_ops;
 
 static struct nfips_op_ops *const types[] = {
 	&nfips_op_header_ops, &nfips_op_bm_ops, &nfips_op_sleep_ops,
+	&nfips_op_ac_ops,
 };
 
 /* The reference's registry: the op-modules linked in, as in the unit tests. */
@@ -642,7 +644,7 @@ const struct nfips_op_ops *nfips_op_get(const char *name, struct nfips_err *err)
 	for (i = 0; i < ARRAY_SIZE(types); i++)
 		if (!strcmp(types[i]->name, name))
 			return types[i];
-	nfips_err_set(err, "unknown op-module type '%s' (the reference links header, bm, sleep)",
+	nfips_err_set(err, "unknown op-module type '%s' (the reference links header, bm, sleep, ac)",
 		      name);
 	return NULL;
 }

@@ -45,6 +45,7 @@
 
 #include "nfipsctl.h"
 #include "nfips_policy.h"
+#include "../../opmodules/op_ac.h"
 #include "../../bpf/nfips_bpf.h"
 #include "../../bpf/nfips_bpf_compat.h"
 
@@ -60,12 +61,12 @@ struct text_val {
 static const char *const map_names[] = {
 	"nfips_state", "nfips_rules", "nfips_chains", "nfips_ops", "nfips_pats",
 	"nfips_gstats", "nfips_rstats", "nfips_cstats", "nfips_ostats",
-	"nfips_scratch", "nfips_alerts", "nfips_text",
+	"nfips_scratch", "nfips_alerts", "nfips_text", "nfips_ac",
 };
 
 enum {
 	M_STATE, M_RULES, M_CHAINS, M_OPS, M_PATS, M_GSTATS, M_RSTATS,
-	M_CSTATS, M_OSTATS, M_SCRATCH, M_ALERTS, M_TEXT, M_N
+	M_CSTATS, M_OSTATS, M_SCRATCH, M_ALERTS, M_TEXT, M_AC, M_N
 };
 
 struct bpf_priv {
@@ -385,6 +386,8 @@ struct fill {
 	struct nfips_bpf_op ops[NFIPS_BPF_MAX_OPS];
 	struct nfips_bpf_pat pats[NFIPS_BPF_MAX_PATS];
 	__u32 n_pats;
+	__u32 n_ac;		/* entries used in ac[] */
+	struct nfips_bpf_ac_chunk ac[NFIPS_BPF_AC_MAX_ENTRIES / NFIPS_BPF_AC_CHUNK];
 };
 
 #define refuse(ctl, path, line, ...) do {				\
@@ -522,9 +525,54 @@ static int fill_sleep(struct nfipsctl *ctl, const char *path,
 	return 0;
 }
 
-/* @conf is valid (core parser and the op-modules' own init): map it. */
+/*
+ * ac: the automaton op_ac's own .init compiled for this op (@built, from
+ * the policy nfipsctl_check_policy built), copied: entries widened to u32
+ * and appended to the generation's table, row offsets kept relative to the
+ * op's first entry (the program adds ac_base). Every argument of op_ac is
+ * honoured: patterns, patterns-file and nocase are in the table and the
+ * classes, offset/depth/action are copied. The only limit is the size.
+ */
+static int fill_ac(struct nfipsctl *ctl, const char *path,
+		   const struct nfips_conf_op *c, struct nfips_bpf_op *op,
+		   struct fill *f, const struct nfips_op *built)
+{
+	const struct nfips_ac *a;
+	size_t n, i;
+
+	if (!built || strcmp(built->ops->name, "ac") || strcmp(built->name, c->name))
+		refuse(ctl, path, c->line, "op '%s': the ac op-module built no automaton for it",
+		       c->name);
+	a = nfips_op_priv(built);
+	n = nfips_ac_entries(a);
+	if (n > NFIPS_BPF_AC_MAX_ENTRIES - f->n_ac)
+		refuse(ctl, path, c->line,
+		       "op '%s': its automaton has %zu entries (%u patterns: %u rows x %u byte classes), the BPF twin holds %u in all ac ops (%u used before it)",
+		       c->name, n, a->patterns, a->rows, a->stride,
+		       NFIPS_BPF_AC_MAX_ENTRIES, f->n_ac);
+	op->type = NFIPS_BPF_OP_AC;
+	op->ac_base = f->n_ac;
+	op->ac_match = a->match;
+	op->offset = a->o.offset;
+	op->depth = a->o.depth;
+	op->nocase = a->o.nocase;
+	op->result = (__u32)a->result;
+	memcpy(op->cls, a->cls, sizeof(op->cls));
+	for (i = 0; i < 256; i++)
+		op->leaves[i] = a->leaves[i];
+	for (i = 0; i < n; i++, f->n_ac++)
+		f->ac[f->n_ac / NFIPS_BPF_AC_CHUNK].e[f->n_ac % NFIPS_BPF_AC_CHUNK] =
+			nfips_ac_entry(a, i);
+	return 0;
+}
+
+/*
+ * @conf is valid (core parser and the op-modules' own init) and @p is the
+ * policy they built from it (its ops in config order): map it.
+ */
 static int conf_to_maps(struct nfipsctl *ctl, const char *path,
-			const struct nfips_conf *conf, struct fill *f)
+			const struct nfips_conf *conf, struct fill *f,
+			const struct nfips_policy *p)
 {
 	u32 i, j;
 	int ret;
@@ -547,9 +595,12 @@ static int conf_to_maps(struct nfipsctl *ctl, const char *path,
 			ret = fill_bm(ctl, path, c, &f->ops[i], f);
 		else if (!strcmp(c->type, "sleep"))
 			ret = fill_sleep(ctl, path, c, &f->ops[i]);
+		else if (!strcmp(c->type, "ac"))
+			ret = fill_ac(ctl, path, c, &f->ops[i], f,
+				      i < p->n_ops ? p->ops[i] : NULL);
 		else
 			refuse(ctl, path, c->line,
-			       "op '%s': type '%s' is not supported by the BPF twin (it runs header, bm and sleep)",
+			       "op '%s': type '%s' is not supported by the BPF twin (it runs header, bm, ac and sleep)",
 			       c->name, c->type);
 		if (ret)
 			return ret;
@@ -641,6 +692,10 @@ static int write_gen(struct nfipsctl *ctl, __u32 gen, const struct fill *f,
 	for (i = 0; i < f->n_pats && !ret; i++)
 		ret = update(ctl, p->fd[M_PATS], "patterns",
 			     gen * NFIPS_BPF_MAX_PATS + i, &f->pats[i]);
+	for (i = 0; i * NFIPS_BPF_AC_CHUNK < f->n_ac && !ret; i++)
+		ret = update(ctl, p->fd[M_AC], "ac automata",
+			     gen * (NFIPS_BPF_AC_MAX_ENTRIES / NFIPS_BPF_AC_CHUNK) + i,
+			     &f->ac[i]);
 	if (!ret)
 		ret = zero_percpu(ctl, p->fd[M_RSTATS], "rule counters",
 				  gen * NFIPS_BPF_MAX_RULES, NFIPS_BPF_MAX_RULES,
@@ -705,9 +760,24 @@ static int lock_writers(struct nfipsctl *ctl)
 	return ret;
 }
 
+struct load_arg {
+	struct nfipsctl *ctl;
+	const char *path;
+	const struct nfips_conf *conf;
+	struct fill *f;
+};
+
+static int load_cb(void *arg, const struct nfips_policy *p)
+{
+	struct load_arg *la = arg;
+
+	return conf_to_maps(la->ctl, la->path, la->conf, la->f, p);
+}
+
 static int bpf_be_load(struct nfipsctl *ctl, const char *path,
 		       const char *text, const struct nfips_conf *conf)
 {
+	struct load_arg la;
 	struct nfips_bpf_state st;
 	struct fill *f;
 	char msg[NFIPSCTL_ERR_MAX];
@@ -720,16 +790,21 @@ static int bpf_be_load(struct nfipsctl *ctl, const char *path,
 			 path, sizeof(((struct text_val *)0)->text) - 1);
 		return -EFBIG;
 	}
-	/* Every op built by its own op-module, as nfipsd would. */
-	ret = nfipsctl_check_quiet(path, NULL, msg, sizeof(msg));
-	if (ret) {
-		snprintf(ctl->err, sizeof(ctl->err), "%.120s", msg);
-		return ret;
-	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	ret = conf_to_maps(ctl, path, conf, f);
+	/*
+	 * Every op built by its own op-module, as nfipsd would; the maps are
+	 * filled from the built policy (ac's automaton is op_ac's).
+	 */
+	ctl->err[0] = '\0';
+	la.ctl = ctl;
+	la.path = path;
+	la.conf = conf;
+	la.f = f;
+	ret = nfipsctl_check_policy(path, NULL, msg, sizeof(msg), load_cb, &la);
+	if (ret && !ctl->err[0])
+		snprintf(ctl->err, sizeof(ctl->err), "%.120s", msg);
 	if (!ret)
 		ret = lock_writers(ctl);
 	if (ret)

@@ -64,7 +64,7 @@ static int default_plugin_dir(char *out, size_t len)
 }
 
 static int check(const char *path, const char *plugin_dir, char *err,
-		 size_t errlen, bool quiet)
+		 size_t errlen, bool quiet, nfipsctl_policy_cb cb, void *arg)
 {
 	struct nfips_policy_env env = { .ifindex = check_ifindex };
 	char dir[PATH_MAX], msg[NFIPSCTL_ERR_MAX];
@@ -106,8 +106,8 @@ static int check(const char *path, const char *plugin_dir, char *err,
 	if (!quiet)
 		printf("%s: ok (%u ops, %u chains, %u select rules; plugins from %s)\n",
 		       path, p->n_ops, p->n_chains, p->n_rules, dir);
+	ret = cb ? cb(arg, p) : 0;
 	nfips_policy_destroy(p);
-	ret = 0;
 out_registry:
 	nfipsd_registry_exit();
 	return ret;
@@ -116,11 +116,18 @@ out_registry:
 int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
 		   size_t errlen)
 {
-	return check(path, plugin_dir, err, errlen, false);
+	return check(path, plugin_dir, err, errlen, false, NULL, NULL);
 }
 
 int nfipsctl_check_quiet(const char *path, const char *plugin_dir, char *err,
 			 size_t errlen)
 {
-	return check(path, plugin_dir, err, errlen, true);
+	return check(path, plugin_dir, err, errlen, true, NULL, NULL);
+}
+
+/* nfipsctl_check_quiet(), handing the built policy to @cb before it goes. */
+int nfipsctl_check_policy(const char *path, const char *plugin_dir, char *err,
+			  size_t errlen, nfipsctl_policy_cb cb, void *arg)
+{
+	return check(path, plugin_dir, err, errlen, true, cb, arg);
 }

@@ -107,6 +107,17 @@ int nfipsctl_check(const char *path, const char *plugin_dir, char *err,
 int nfipsctl_check_quiet(const char *path, const char *plugin_dir, char *err,
 			 size_t errlen);
 
+/*
+ * nfipsctl_check_quiet(), calling @cb with the policy as the op-modules built
+ * it (its ops in config order) before destroying it: nfipsctl -b copies what
+ * an op-module compiled (ac's automaton) into the BPF twin's maps. @cb's
+ * nonzero return is returned; its message is the caller's business.
+ */
+struct nfips_policy;
+typedef int (*nfipsctl_policy_cb)(void *arg, const struct nfips_policy *p);
+int nfipsctl_check_policy(const char *path, const char *plugin_dir, char *err,
+			  size_t errlen, nfipsctl_policy_cb cb, void *arg);
+
 #define NFIPSD_SOCKET_DEFAULT	"/run/nfipsd.sock"
 
 #endif /* NFIPSCTL_H */
