@@ -10,9 +10,10 @@
  * commands without attributes get the core's reject-all policy.
  *
  * parallel_ops: handlers do not run under genl_mutex - a LOAD may sleep for a
- * long time (request_module, draining the old config's queues) and must not
- * stall other families. Config changes of one namespace are serialized by
- * nfips_net.lock; dumps read the running config under RCU.
+ * long time (request_module, starting workers) and must not stall other
+ * families. Config changes of one namespace are serialized by nfips_net.lock,
+ * held only to publish: the old config drains in the background
+ * (nfips_net_swap()). Dumps read the running config under RCU.
  */
 #include <linux/ktime.h>
 #include <net/genetlink.h>
@@ -400,6 +401,17 @@ static int nfips_nl_load(struct sk_buff *skb, struct genl_info *info)
 		ret = 0;
 		goto out_free;
 	}
+	/* Each config still draining holds up to workers x maxlen packets and
+	 * its threads: a loop of LOADs under a flood must not pile them up
+	 * without bound. Wait (outside the lock, killable) while too many are
+	 * draining; fewer than NFIPS_MAX_RETIRING are never waited for. A soft
+	 * cap: LOADs passing this at once may exceed it by their number. */
+	if (wait_var_event_killable(&nn->retiring, atomic_read(&nn->retiring) <
+				    NFIPS_MAX_RETIRING)) {
+		nfips_policy_destroy(policy);
+		ret = -EINTR;
+		goto out_free;
+	}
 	le->line = 0;
 	run = nfips_run_create(nn, policy, &le->err);
 	if (!run) {
@@ -427,6 +439,8 @@ static int nfips_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfips_net *nn = nfips_net(genl_info_net(info));
 
+	/* Never waits for the cap: a FLUSH adds no run, and it is what an
+	 * operator reaches for when a config misbehaves. */
 	mutex_lock(&nn->lock);
 	nfips_net_swap(nn, NULL);
 	mutex_unlock(&nn->lock);

@@ -6,7 +6,8 @@
  * Order at namespace exit: the netns core unregisters the namespace's
  * devices before it calls our exit (subsys ops exit after device ops), and
  * the device notifier has freed their queued packets; exit then removes the
- * hooks and retires the run with @discard, so whatever is left is freed.
+ * hooks and retires the run with @discard, so whatever is left is freed, and
+ * waits for the runs of earlier swaps still retiring in the background.
  * At rmmod the same exit runs for every namespace.
  */
 #include <linux/rcupdate.h>
@@ -44,10 +45,13 @@ void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
 	s->queued = s->received - s->accepted - s->dropped;
 }
 
-static void publish(struct nfips_net *nn, struct nfips_run *run, bool discard)
+/*
+ * Publish @run (NULL: none) and return the run it replaces, still to be
+ * retired by the caller. Under nn->lock: each run is unpublished exactly once,
+ * by exactly one caller.
+ */
+static struct nfips_run *publish(struct nfips_net *nn, struct nfips_run *run)
 {
-	struct nfips_run *old;
-
 	lockdep_assert_held(&nn->lock);
 	if (run) {
 		/* Visible to the device notifier before any packet can be
@@ -59,18 +63,22 @@ static void publish(struct nfips_net *nn, struct nfips_run *run, bool discard)
 	nn->gen++;
 	if (run)
 		run->gen = nn->gen;
-	old = rcu_replace_pointer(nn->run, run, lockdep_is_held(&nn->lock));
-	if (!old)
-		return;
-	/* After this no hook holds @old: nothing more is added to its
-	 * queues, and retire may wait for them to empty. */
-	synchronize_rcu();
-	nfips_run_retire(old, discard);
+	return rcu_replace_pointer(nn->run, run, lockdep_is_held(&nn->lock));
 }
 
+/*
+ * The old run is retired in the background, not under nn->lock: its queues
+ * may take maxlen x chain cost per worker to drain, and a LOAD or FLUSH after
+ * it, or a dump, must not wait for that (issue 14). Its packets are still
+ * inspected by the config that selected them, and counted as they leave.
+ */
 void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run)
 {
-	publish(nn, run, false);
+	struct nfips_run *old;
+
+	old = publish(nn, run);
+	if (old)
+		nfips_run_retire_async(old);
 }
 
 static int __net_init nfips_net_init(struct net *net)
@@ -99,10 +107,22 @@ static void __net_exit nfips_net_exit(struct net *net)
 {
 	struct nfips_net *nn = nfips_net(net);
 
+	struct nfips_run *old;
+
 	nfips_hook_unregister(nn);
 	mutex_lock(&nn->lock);
-	publish(nn, NULL, true);
+	old = publish(nn, NULL);
 	mutex_unlock(&nn->lock);
+	/* No LOAD or FLUSH runs any more: their requests hold the namespace
+	 * (the sender's socket), and at rmmod the genetlink family is gone
+	 * first. */
+	if (old) {
+		synchronize_rcu();
+		nfips_run_retire(old, true);
+	}
+	/* Runs retired after earlier swaps may still be draining: fail closed
+	 * and wait for them, they use @nn and its counters. */
+	nfips_run_retire_wait_all(nn);
 	WARN_ON_ONCE(!list_empty(&nn->runs));
 	/* No hook runs and no packet is queued any more: nothing counts. */
 	free_percpu(nn->stats);

@@ -53,6 +53,8 @@ struct nfips_net_snapshot {
  *	being drained after a swap - for the device notifier; under @runs_lock
  *	(never taken in softirq).
  * @gen: generation of @run, changed by every swap (dump consistency).
+ * @retiring: runs replaced by a swap whose retire has not finished yet
+ *	(nfips_run_retire_async()); namespace exit waits for 0.
  */
 struct nfips_net {
 	struct net *net;
@@ -61,9 +63,13 @@ struct nfips_net {
 	spinlock_t runs_lock;
 	struct list_head runs;
 	u32 gen;
+	atomic_t retiring;
 	struct nfips_net_stats __percpu *stats;
 	struct nf_hook_ops hook_ops[2];
 };
+
+/* LOAD waits while this many old configs of its namespace still drain. */
+#define NFIPS_MAX_RETIRING	8
 
 extern unsigned int nfips_net_id;
 
@@ -75,9 +81,10 @@ static inline struct nfips_net *nfips_net(const struct net *net)
 void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s);
 
 /*
- * Publish @run (may be NULL: flush) as the config of @nn and retire the old
- * one: its queued packets are inspected by it and leave exactly once before
- * this returns. Caller holds nn->lock. Process context, sleeps.
+ * Publish @run (may be NULL: flush) as the config of @nn and queue the old
+ * one for retirement in the background (nfips_run_retire_async()): its queued
+ * packets are inspected by it and leave exactly once, after this returns.
+ * Caller holds nn->lock. Does not wait for the old queues to drain.
  */
 void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run);
 
