@@ -662,7 +662,7 @@ static int put_global(struct sk_buff *skb, struct nfips_net *nn)
 	static const int types[] = {
 		NFIPS_STAT_A_RECEIVED, NFIPS_STAT_A_ACCEPTED, NFIPS_STAT_A_DROPPED,
 		NFIPS_STAT_A_QUEUED, NFIPS_STAT_A_OVERFLOW, NFIPS_STAT_A_BYPASSED,
-		NFIPS_STAT_A_MALFORMED,
+		NFIPS_STAT_A_MALFORMED, NFIPS_STAT_A_ALERTS_SUPPRESSED,
 	};
 	struct nfips_net_snapshot s;
 	u64 vals[ARRAY_SIZE(types)];
@@ -675,6 +675,7 @@ static int put_global(struct sk_buff *skb, struct nfips_net *nn)
 	vals[4] = s.overflow;
 	vals[5] = s.bypassed;
 	vals[6] = s.malformed;
+	vals[7] = s.alerts_suppressed;
 	return put_u64s(skb, types, vals, ARRAY_SIZE(types));
 }
 
@@ -789,6 +790,20 @@ out:
 
 /* --- alerts ------------------------------------------------------------- */
 
+/* One alert event, at most (names are bounded by NFIPS_NAME_MAX): not a
+ * whole NLMSG_GOODSIZE page per event. */
+static size_t alert_size(void)
+{
+	return nla_total_size(0) +			/* NFIPS_A_ALERT */
+	       nla_total_size_64bit(sizeof(u64)) +	/* TIME_NS */
+	       2 * nla_total_size(NFIPS_NAME_MAX) +	/* CHAIN, OP */
+	       nla_total_size(sizeof(u32)) +		/* RESULT */
+	       2 * nla_total_size(sizeof(u8)) +		/* FAMILY, PROTO */
+	       2 * nla_total_size(NFIPS_NL_ADDR_LEN) +	/* SADDR, DADDR */
+	       2 * nla_total_size(sizeof(u16)) +	/* SPORT, DPORT */
+	       2 * nla_total_size(sizeof(u32));		/* LEN, IFINDEX */
+}
+
 void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
 			 const struct nfips_op *op, const struct nfips_pkt *pkt,
 			 int result)
@@ -799,10 +814,13 @@ void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
 	struct nlattr *nest;
 	void *hdr;
 
+	/* Nobody listens: nothing to send, and nothing suppressed. */
 	if (!genl_has_listeners(&nfips_genl_family, net, 0))
 		return;
+	if (!nfips_alert_ok(nn))
+		return;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = genlmsg_new(alert_size(), GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &nfips_genl_family, 0, NFIPS_CMD_ALERT);

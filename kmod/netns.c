@@ -10,6 +10,7 @@
  * waits for the runs of earlier swaps still retiring in the background.
  * At rmmod the same exit runs for every namespace.
  */
+#include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 
 #include "hook.h"
@@ -17,6 +18,30 @@
 #include "queue.h"
 
 unsigned int nfips_net_id __read_mostly;
+
+/*
+ * Alert events per second and namespace. Each one is a netlink message
+ * allocated with GFP_ATOMIC and multicast to every listener: a flood of
+ * alerting packets must not turn into a flood of allocations and copies. The
+ * default, 1000/s with a burst of 1000, is far above what an operator reads
+ * and far below what a flood makes. Read when a namespace is created.
+ */
+static unsigned int alert_rate = 1000;
+module_param(alert_rate, uint, 0444);
+MODULE_PARM_DESC(alert_rate,
+		 "alert events per second and network namespace, the same as a burst (0: no limit; default 1000)");
+
+bool nfips_alert_ok(struct nfips_net *nn)
+{
+	/* __ratelimit() is per namespace here (net_ratelimit() is one state
+	 * for the whole kernel). It takes its lock with a trylock: an alert
+	 * that finds another CPU checking at the same moment is suppressed
+	 * too - it errs towards fewer events, and it is counted. */
+	if (__ratelimit(&nn->alert_rs))
+		return true;
+	nfips_net_count(nn, alerts_suppressed);
+	return false;
+}
 
 void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
 {
@@ -41,6 +66,7 @@ void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
 		s->overflow += READ_ONCE(c->overflow);
 		s->bypassed += READ_ONCE(c->bypassed);
 		s->malformed += READ_ONCE(c->malformed);
+		s->alerts_suppressed += READ_ONCE(c->alerts_suppressed);
 	}
 	s->queued = s->received - s->accepted - s->dropped;
 }
@@ -90,6 +116,11 @@ static int __net_init nfips_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	spin_lock_init(&nn->runs_lock);
 	INIT_LIST_HEAD(&nn->runs);
+	/* Interval 0 is no limit (___ratelimit). MSG_ON_RELEASE: no "callbacks
+	 * suppressed" line in the kernel log - we count them instead (and
+	 * never call ratelimit_state_exit, which would print it). */
+	ratelimit_state_init(&nn->alert_rs, alert_rate ? HZ : 0, alert_rate);
+	ratelimit_set_flags(&nn->alert_rs, RATELIMIT_MSG_ON_RELEASE);
 	nn->stats = alloc_percpu(struct nfips_net_stats);
 	if (!nn->stats)
 		return -ENOMEM;

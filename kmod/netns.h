@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/netfilter.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -30,6 +31,7 @@ struct nfips_net_stats {
 	u64 overflow;
 	u64 bypassed;
 	u64 malformed;
+	u64 alerts_suppressed;
 };
 
 /*
@@ -40,6 +42,7 @@ struct nfips_net_stats {
 
 struct nfips_net_snapshot {
 	u64 received, accepted, dropped, queued, overflow, bypassed, malformed;
+	u64 alerts_suppressed;
 };
 
 /*
@@ -55,6 +58,7 @@ struct nfips_net_snapshot {
  * @gen: generation of @run, changed by every swap (dump consistency).
  * @retiring: runs replaced by a swap whose retire has not finished yet
  *	(nfips_run_retire_async()); namespace exit waits for 0.
+ * @alert_rs: rate limit of the namespace's alert events (nfips_alert_ok()).
  */
 struct nfips_net {
 	struct net *net;
@@ -64,6 +68,7 @@ struct nfips_net {
 	struct list_head runs;
 	u32 gen;
 	atomic_t retiring;
+	struct ratelimit_state alert_rs;
 	struct nfips_net_stats __percpu *stats;
 	struct nf_hook_ops hook_ops[2];
 };
@@ -79,6 +84,13 @@ static inline struct nfips_net *nfips_net(const struct net *net)
 }
 
 void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s);
+
+/*
+ * May @nn send one more alert event now? Per namespace, at most the module
+ * parameter alert_rate per second (a burst of as many); one that may not is
+ * counted in ALERTS_SUPPRESSED. Any context, never sleeps.
+ */
+bool nfips_alert_ok(struct nfips_net *nn);
 
 /*
  * Publish @run (may be NULL: flush) as the config of @nn and queue the old
