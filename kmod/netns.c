@@ -137,7 +137,6 @@ err_free_stats:
 static void __net_exit nfips_net_exit(struct net *net)
 {
 	struct nfips_net *nn = nfips_net(net);
-
 	struct nfips_run *old;
 
 	nfips_hook_unregister(nn);

@@ -283,6 +283,9 @@ static void retire_work_fn(struct work_struct *work)
 	 * wake_up_var() only hashes the address, it does not read @nn. Every
 	 * decrement wakes: LOAD waits for the count to drop below its cap. */
 	atomic_dec(&nn->retiring);
+	/* Order the decrement before wake_up_var()'s check for waiters, as
+	 * its waiter's condition check is ordered after queueing itself. */
+	smp_mb__after_atomic();
 	wake_up_var(&nn->retiring);
 }
 

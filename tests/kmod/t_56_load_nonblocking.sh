@@ -43,8 +43,10 @@ entered() { ipt_count "$NS_IPS" mangle PREROUTING entered; }
 
 # What the old code waited for: one full queue through the whole chain.
 drain_ms=$((MAXLEN * OPS * USEC / 1000))
-# Generous for a loaded emulated machine, and still a quarter of the drain.
-bound_ms=$((drain_ms / 4))
+# Generous for a loaded emulated machine, and still a quarter of the drain
+# (half on the debug kernel, where nfipsctl itself is ~20 times slower and the
+# real drain, sleep ops plus KASAN, takes longer than this figure).
+if ((SLOW > 1)); then bound_ms=$((drain_ms / 2)); else bound_ms=$((drain_ms / 4)); fi
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # The running config's queue is full (its one worker's depth is MAXLEN).
