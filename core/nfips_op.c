@@ -2,13 +2,42 @@
 /* Instance helpers of the op-module contract (nfips_op.h). */
 #include "nfips_op.h"
 
+int nfips_stats_init(struct nfips_stats *s)
+{
+	if (nfips_counter_init(&s->packets) ||
+	    nfips_counter_init(&s->accepts) ||
+	    nfips_counter_init(&s->drops) ||
+	    nfips_counter_init(&s->alerts) ||
+	    nfips_counter_init(&s->time_ns)) {
+		nfips_stats_destroy(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void nfips_stats_destroy(struct nfips_stats *s)
+{
+	nfips_counter_destroy(&s->packets);
+	nfips_counter_destroy(&s->accepts);
+	nfips_counter_destroy(&s->drops);
+	nfips_counter_destroy(&s->alerts);
+	nfips_counter_destroy(&s->time_ns);
+}
+
 struct nfips_op *nfips_op_alloc(const struct nfips_op_ops *ops,
 				size_t priv_size)
 {
 	struct nfips_op *op = nfips_zalloc(sizeof(*op) + priv_size);
 
-	if (op)
-		op->ops = ops;
+	if (!op)
+		return NULL;
+	op->ops = ops;
+	/* Here, not in the policy build: every op-module's .init allocates
+	 * through this, and nfips_op_free() is its one way back. */
+	if (nfips_stats_init(&op->stats)) {
+		nfips_free(op);
+		return NULL;
+	}
 	return op;
 }
 NFIPS_EXPORT(nfips_op_alloc);
@@ -64,6 +93,7 @@ void nfips_op_free(struct nfips_op *op)
 	nfips_free(op->scratch);
 	if (op->ops->destroy)
 		op->ops->destroy(op);
+	nfips_stats_destroy(&op->stats);
 	nfips_free(op);
 }
 NFIPS_EXPORT(nfips_op_free);

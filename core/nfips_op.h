@@ -39,6 +39,11 @@ struct nfips_stats {
 	struct nfips_counter time_ns;	/* time spent processing */
 };
 
+/* Make (0 or -ENOMEM) and free the counters of @s (see nfips_counter_init;
+ * destroy is safe on zeroed or half-made stats). Process context. */
+int nfips_stats_init(struct nfips_stats *s);
+void nfips_stats_destroy(struct nfips_stats *s);
+
 struct nfips_op;
 
 /**
@@ -89,7 +94,8 @@ static inline void *nfips_op_priv(const struct nfips_op *op)
 	return (void *)op->priv;
 }
 
-/* Allocate a zeroed instance with @priv_size bytes of private state. */
+/* Allocate a zeroed instance with @priv_size bytes of private state and
+ * its counters (stats). NULL when out of memory. */
 struct nfips_op *nfips_op_alloc(const struct nfips_op_ops *ops,
 				size_t priv_size);
 /* Free the scratches, call ->destroy (if any) and free the instance. */

@@ -18,8 +18,13 @@ static void policy_free(struct nfips_policy *p)
 		}
 	}
 	if (p->chains)
-		for (i = 0; i < p->n_chains; i++)
+		for (i = 0; i < p->n_chains; i++) {
+			nfips_stats_destroy(&p->chains[i].stats);
 			nfips_kvfree(p->chains[i].ops);
+		}
+	if (p->rules)
+		for (i = 0; i < p->n_rules; i++)
+			nfips_counter_destroy(&p->rules[i].packets);
 	nfips_kvfree(p->ops);
 	nfips_kvfree(p->chains);
 	nfips_kvfree(p->rules);
@@ -97,7 +102,7 @@ struct nfips_policy *nfips_policy_build(struct nfips_conf *conf,
 		strscpy(c->name, cc->name, sizeof(c->name));
 		c->n_ops = cc->n_ops;
 		c->ops = nfips_kvzalloc(sizeof(*c->ops) * (c->n_ops + 1));
-		if (!c->ops)
+		if (!c->ops || nfips_stats_init(&c->stats))
 			goto nomem_free;
 		for (j = 0; j < c->n_ops; j++)
 			c->ops[j] = p->ops[cc->ops[j]];
@@ -110,6 +115,8 @@ struct nfips_policy *nfips_policy_build(struct nfips_conf *conf,
 		r->match = cr->match;
 		r->line = cr->line;
 		r->chain = cr->chain == NFIPS_BYPASS ? NULL : &p->chains[cr->chain];
+		if (nfips_counter_init(&r->packets))
+			goto nomem_free;
 		if (!(cr->match.fields & NFIPS_M_IIF))
 			continue;
 		r->ifindex = p->env.ifindex ?

@@ -10,9 +10,10 @@
  * commands without attributes get the core's reject-all policy.
  *
  * parallel_ops: handlers do not run under genl_mutex - a LOAD may sleep for a
- * long time (request_module, draining the old config's queues) and must not
- * stall other families. Config changes of one namespace are serialized by
- * nfips_net.lock; dumps read the running config under RCU.
+ * long time (request_module, starting workers) and must not stall other
+ * families. Config changes of one namespace are serialized by nfips_net.lock,
+ * held only to publish: the old config drains in the background
+ * (nfips_net_swap()). Dumps read the running config under RCU.
  */
 #include <linux/ktime.h>
 #include <net/genetlink.h>
@@ -400,6 +401,17 @@ static int nfips_nl_load(struct sk_buff *skb, struct genl_info *info)
 		ret = 0;
 		goto out_free;
 	}
+	/* Each config still draining holds up to workers x maxlen packets and
+	 * its threads: a loop of LOADs under a flood must not pile them up
+	 * without bound. Wait (outside the lock, killable) while too many are
+	 * draining; fewer than NFIPS_MAX_RETIRING are never waited for. A soft
+	 * cap: LOADs passing this at once may exceed it by their number. */
+	if (wait_var_event_killable(&nn->retiring, atomic_read(&nn->retiring) <
+				    NFIPS_MAX_RETIRING)) {
+		nfips_policy_destroy(policy);
+		ret = -EINTR;
+		goto out_free;
+	}
 	le->line = 0;
 	run = nfips_run_create(nn, policy, &le->err);
 	if (!run) {
@@ -427,6 +439,8 @@ static int nfips_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfips_net *nn = nfips_net(genl_info_net(info));
 
+	/* Never waits for the cap: a FLUSH adds no run, and it is what an
+	 * operator reaches for when a config misbehaves. */
 	mutex_lock(&nn->lock);
 	nfips_net_swap(nn, NULL);
 	mutex_unlock(&nn->lock);
@@ -648,7 +662,7 @@ static int put_global(struct sk_buff *skb, struct nfips_net *nn)
 	static const int types[] = {
 		NFIPS_STAT_A_RECEIVED, NFIPS_STAT_A_ACCEPTED, NFIPS_STAT_A_DROPPED,
 		NFIPS_STAT_A_QUEUED, NFIPS_STAT_A_OVERFLOW, NFIPS_STAT_A_BYPASSED,
-		NFIPS_STAT_A_MALFORMED,
+		NFIPS_STAT_A_MALFORMED, NFIPS_STAT_A_ALERTS_SUPPRESSED,
 	};
 	struct nfips_net_snapshot s;
 	u64 vals[ARRAY_SIZE(types)];
@@ -661,6 +675,7 @@ static int put_global(struct sk_buff *skb, struct nfips_net *nn)
 	vals[4] = s.overflow;
 	vals[5] = s.bypassed;
 	vals[6] = s.malformed;
+	vals[7] = s.alerts_suppressed;
 	return put_u64s(skb, types, vals, ARRAY_SIZE(types));
 }
 
@@ -775,6 +790,20 @@ out:
 
 /* --- alerts ------------------------------------------------------------- */
 
+/* One alert event, at most (names are bounded by NFIPS_NAME_MAX): not a
+ * whole NLMSG_GOODSIZE page per event. */
+static size_t alert_size(void)
+{
+	return nla_total_size(0) +			/* NFIPS_A_ALERT */
+	       nla_total_size_64bit(sizeof(u64)) +	/* TIME_NS */
+	       2 * nla_total_size(NFIPS_NAME_MAX) +	/* CHAIN, OP */
+	       nla_total_size(sizeof(u32)) +		/* RESULT */
+	       2 * nla_total_size(sizeof(u8)) +		/* FAMILY, PROTO */
+	       2 * nla_total_size(NFIPS_NL_ADDR_LEN) +	/* SADDR, DADDR */
+	       2 * nla_total_size(sizeof(u16)) +	/* SPORT, DPORT */
+	       2 * nla_total_size(sizeof(u32));		/* LEN, IFINDEX */
+}
+
 void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
 			 const struct nfips_op *op, const struct nfips_pkt *pkt,
 			 int result)
@@ -785,10 +814,13 @@ void nfips_netlink_alert(void *ctx, const struct nfips_chain *chain,
 	struct nlattr *nest;
 	void *hdr;
 
+	/* Nobody listens: nothing to send, and nothing suppressed. */
 	if (!genl_has_listeners(&nfips_genl_family, net, 0))
 		return;
+	if (!nfips_alert_ok(nn))
+		return;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = genlmsg_new(alert_size(), GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &nfips_genl_family, 0, NFIPS_CMD_ALERT);

@@ -6,9 +6,11 @@
  * Order at namespace exit: the netns core unregisters the namespace's
  * devices before it calls our exit (subsys ops exit after device ops), and
  * the device notifier has freed their queued packets; exit then removes the
- * hooks and retires the run with @discard, so whatever is left is freed.
+ * hooks and retires the run with @discard, so whatever is left is freed, and
+ * waits for the runs of earlier swaps still retiring in the background.
  * At rmmod the same exit runs for every namespace.
  */
+#include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 
 #include "hook.h"
@@ -16,6 +18,30 @@
 #include "queue.h"
 
 unsigned int nfips_net_id __read_mostly;
+
+/*
+ * Alert events per second and namespace. Each one is a netlink message
+ * allocated with GFP_ATOMIC and multicast to every listener: a flood of
+ * alerting packets must not turn into a flood of allocations and copies. The
+ * default, 1000/s with a burst of 1000, is far above what an operator reads
+ * and far below what a flood makes. Read when a namespace is created.
+ */
+static unsigned int alert_rate = 1000;
+module_param(alert_rate, uint, 0444);
+MODULE_PARM_DESC(alert_rate,
+		 "alert events per second and network namespace, the same as a burst (0: no limit; default 1000)");
+
+bool nfips_alert_ok(struct nfips_net *nn)
+{
+	/* __ratelimit() is per namespace here (net_ratelimit() is one state
+	 * for the whole kernel). It takes its lock with a trylock: an alert
+	 * that finds another CPU checking at the same moment is suppressed
+	 * too - it errs towards fewer events, and it is counted. */
+	if (__ratelimit(&nn->alert_rs))
+		return true;
+	nfips_net_count(nn, alerts_suppressed);
+	return false;
+}
 
 void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
 {
@@ -40,14 +66,18 @@ void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s)
 		s->overflow += READ_ONCE(c->overflow);
 		s->bypassed += READ_ONCE(c->bypassed);
 		s->malformed += READ_ONCE(c->malformed);
+		s->alerts_suppressed += READ_ONCE(c->alerts_suppressed);
 	}
 	s->queued = s->received - s->accepted - s->dropped;
 }
 
-static void publish(struct nfips_net *nn, struct nfips_run *run, bool discard)
+/*
+ * Publish @run (NULL: none) and return the run it replaces, still to be
+ * retired by the caller. Under nn->lock: each run is unpublished exactly once,
+ * by exactly one caller.
+ */
+static struct nfips_run *publish(struct nfips_net *nn, struct nfips_run *run)
 {
-	struct nfips_run *old;
-
 	lockdep_assert_held(&nn->lock);
 	if (run) {
 		/* Visible to the device notifier before any packet can be
@@ -59,18 +89,22 @@ static void publish(struct nfips_net *nn, struct nfips_run *run, bool discard)
 	nn->gen++;
 	if (run)
 		run->gen = nn->gen;
-	old = rcu_replace_pointer(nn->run, run, lockdep_is_held(&nn->lock));
-	if (!old)
-		return;
-	/* After this no hook holds @old: nothing more is added to its
-	 * queues, and retire may wait for them to empty. */
-	synchronize_rcu();
-	nfips_run_retire(old, discard);
+	return rcu_replace_pointer(nn->run, run, lockdep_is_held(&nn->lock));
 }
 
+/*
+ * The old run is retired in the background, not under nn->lock: its queues
+ * may take maxlen x chain cost per worker to drain, and a LOAD or FLUSH after
+ * it, or a dump, must not wait for that (issue 14). Its packets are still
+ * inspected by the config that selected them, and counted as they leave.
+ */
 void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run)
 {
-	publish(nn, run, false);
+	struct nfips_run *old;
+
+	old = publish(nn, run);
+	if (old)
+		nfips_run_retire_async(old);
 }
 
 static int __net_init nfips_net_init(struct net *net)
@@ -82,6 +116,11 @@ static int __net_init nfips_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	spin_lock_init(&nn->runs_lock);
 	INIT_LIST_HEAD(&nn->runs);
+	/* Interval 0 is no limit (___ratelimit). MSG_ON_RELEASE: no "callbacks
+	 * suppressed" line in the kernel log - we count them instead (and
+	 * never call ratelimit_state_exit, which would print it). */
+	ratelimit_state_init(&nn->alert_rs, alert_rate ? HZ : 0, alert_rate);
+	ratelimit_set_flags(&nn->alert_rs, RATELIMIT_MSG_ON_RELEASE);
 	nn->stats = alloc_percpu(struct nfips_net_stats);
 	if (!nn->stats)
 		return -ENOMEM;
@@ -98,11 +137,22 @@ err_free_stats:
 static void __net_exit nfips_net_exit(struct net *net)
 {
 	struct nfips_net *nn = nfips_net(net);
+	struct nfips_run *old;
 
 	nfips_hook_unregister(nn);
 	mutex_lock(&nn->lock);
-	publish(nn, NULL, true);
+	old = publish(nn, NULL);
 	mutex_unlock(&nn->lock);
+	/* No LOAD or FLUSH runs any more: their requests hold the namespace
+	 * (the sender's socket), and at rmmod the genetlink family is gone
+	 * first. */
+	if (old) {
+		synchronize_rcu();
+		nfips_run_retire(old, true);
+	}
+	/* Runs retired after earlier swaps may still be draining: fail closed
+	 * and wait for them, they use @nn and its counters. */
+	nfips_run_retire_wait_all(nn);
 	WARN_ON_ONCE(!list_empty(&nn->runs));
 	/* No hook runs and no packet is queued any more: nothing counts. */
 	free_percpu(nn->stats);

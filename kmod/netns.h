@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/netfilter.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -30,6 +31,7 @@ struct nfips_net_stats {
 	u64 overflow;
 	u64 bypassed;
 	u64 malformed;
+	u64 alerts_suppressed;
 };
 
 /*
@@ -40,6 +42,7 @@ struct nfips_net_stats {
 
 struct nfips_net_snapshot {
 	u64 received, accepted, dropped, queued, overflow, bypassed, malformed;
+	u64 alerts_suppressed;
 };
 
 /*
@@ -53,6 +56,9 @@ struct nfips_net_snapshot {
  *	being drained after a swap - for the device notifier; under @runs_lock
  *	(never taken in softirq).
  * @gen: generation of @run, changed by every swap (dump consistency).
+ * @retiring: runs replaced by a swap whose retire has not finished yet
+ *	(nfips_run_retire_async()); namespace exit waits for 0.
+ * @alert_rs: rate limit of the namespace's alert events (nfips_alert_ok()).
  */
 struct nfips_net {
 	struct net *net;
@@ -61,9 +67,14 @@ struct nfips_net {
 	spinlock_t runs_lock;
 	struct list_head runs;
 	u32 gen;
+	atomic_t retiring;
+	struct ratelimit_state alert_rs;
 	struct nfips_net_stats __percpu *stats;
 	struct nf_hook_ops hook_ops[2];
 };
+
+/* LOAD waits while this many old configs of its namespace still drain. */
+#define NFIPS_MAX_RETIRING	8
 
 extern unsigned int nfips_net_id;
 
@@ -75,9 +86,17 @@ static inline struct nfips_net *nfips_net(const struct net *net)
 void nfips_net_stats_read(struct nfips_net *nn, struct nfips_net_snapshot *s);
 
 /*
- * Publish @run (may be NULL: flush) as the config of @nn and retire the old
- * one: its queued packets are inspected by it and leave exactly once before
- * this returns. Caller holds nn->lock. Process context, sleeps.
+ * May @nn send one more alert event now? Per namespace, at most the module
+ * parameter alert_rate per second (a burst of as many); one that may not is
+ * counted in ALERTS_SUPPRESSED. Any context, never sleeps.
+ */
+bool nfips_alert_ok(struct nfips_net *nn);
+
+/*
+ * Publish @run (may be NULL: flush) as the config of @nn and queue the old
+ * one for retirement in the background (nfips_run_retire_async()): its queued
+ * packets are inspected by it and leave exactly once, after this returns.
+ * Caller holds nn->lock. Does not wait for the old queues to drain.
  */
 void nfips_net_swap(struct nfips_net *nn, struct nfips_run *run);
 

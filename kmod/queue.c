@@ -18,11 +18,13 @@
  * under the worker's lock, so no packet can be taken twice:
  *   1. the worker dequeues it and leaves it with its chain's verdict;
  *   2. the device notifier takes the device's packets and frees them;
- *   3. retire after a config swap or FLUSH: the old workers keep going until
+ *   3. retire after a config swap or FLUSH, in the background (retire_wq,
+ *      without the namespace's config lock): the old workers keep going until
  *      their queues are empty (packets are still inspected by the config that
  *      selected them), then stop;
- *   4. retire at teardown (rmmod, netns exit): same, with @discard set, so the
- *      rest is freed uninspected - the IPS fails closed when it goes away.
+ *   4. retire at teardown (rmmod, netns exit): same, with @discard set (also
+ *      on runs still draining after a swap), so the rest is freed
+ *      uninspected - the IPS fails closed when it goes away.
  * Every way off counts the packet in ACCEPTED or DROPPED, which keeps
  * RECEIVED = ACCEPTED + DROPPED + QUEUED.
  *
@@ -48,6 +50,14 @@ struct nfips_entry {
 };
 
 static struct kmem_cache *entry_cache;
+
+/*
+ * Where runs are retired after a swap: off the caller of LOAD and FLUSH, which
+ * returns without waiting for the old queues to drain. Unbound, so one slow
+ * drain does not hold up another namespace's retire. Destroyed (drained) at
+ * module exit, after every namespace has waited for its own retires.
+ */
+static struct workqueue_struct *retire_wq;
 
 /* Drop a reference on @run; the last one frees it with its policy (and so
  * the op instances and their module references). Process context. */
@@ -246,6 +256,62 @@ void nfips_queue_flush_dev(struct nfips_net *nn, struct net_device *dev)
 	}
 }
 
+/*
+ * A run's retire after a swap (LOAD, FLUSH), in retire_wq. Why it is safe
+ * outside nfips_net.lock:
+ *   - each run is unpublished exactly once, under the lock, and the one who
+ *     unpublished it queues its work once: two LOADs, or a FLUSH and a LOAD,
+ *     each retire the run they replaced, never the same one;
+ *   - the run stays on nfips_net.runs until nfips_run_retire() unlinks it, so
+ *     the device notifier still finds its packets while it drains;
+ *   - namespace exit (and so rmmod, which exits every namespace after the
+ *     genetlink family is gone and no LOAD or FLUSH can run any more) marks
+ *     such runs @discard and waits for nfips_net.retiring to reach 0 before
+ *     freeing the namespace state: no retire outlives its namespace, and every
+ *     queued packet has left once. The last instructions of this function,
+ *     after the count drops, run before retire_wq is destroyed at module exit.
+ */
+static void retire_work_fn(struct work_struct *work)
+{
+	struct nfips_run *run = container_of(work, struct nfips_run, retire_work);
+	struct nfips_net *nn = run->nn;
+
+	/* After this no hook holds @run: nothing more is added to its queues,
+	 * and retire may wait for them to empty. */
+	synchronize_rcu();
+	nfips_run_retire(run, false);
+	/* @run may be gone; @nn lives until the count is 0 (wait_all), and
+	 * wake_up_var() only hashes the address, it does not read @nn. Every
+	 * decrement wakes: LOAD waits for the count to drop below its cap. */
+	atomic_dec(&nn->retiring);
+	/* Order the decrement before wake_up_var()'s check for waiters, as
+	 * its waiter's condition check is ordered after queueing itself. */
+	smp_mb__after_atomic();
+	wake_up_var(&nn->retiring);
+}
+
+void nfips_run_retire_async(struct nfips_run *run)
+{
+	lockdep_assert_held(&run->nn->lock);
+	atomic_inc(&run->nn->retiring);
+	queue_work(retire_wq, &run->retire_work);
+}
+
+void nfips_run_retire_wait_all(struct nfips_net *nn)
+{
+	struct nfips_run *run;
+
+	might_sleep();
+	/* A run is on @runs until its retire unlinks it, and freed only after
+	 * that: it is alive while we mark it. Its workers read @discard per
+	 * packet, so the rest of the queue goes uninspected (fails closed). */
+	spin_lock(&nn->runs_lock);
+	list_for_each_entry(run, &nn->runs, node)
+		WRITE_ONCE(run->discard, true);
+	spin_unlock(&nn->runs_lock);
+	wait_var_event(&nn->retiring, !atomic_read(&nn->retiring));
+}
+
 struct nfips_run *nfips_run_create(struct nfips_net *nn,
 				   struct nfips_policy *policy,
 				   struct nfips_err *err)
@@ -267,6 +333,7 @@ struct nfips_run *nfips_run_create(struct nfips_net *nn,
 	run->n_workers = n;
 	refcount_set(&run->refs, 1);
 	INIT_LIST_HEAD(&run->node);
+	INIT_WORK(&run->retire_work, retire_work_fn);
 	for (i = 0; i < n; i++) {
 		struct nfips_worker *w = &run->workers[i];
 
@@ -302,7 +369,10 @@ void nfips_run_retire(struct nfips_run *run, bool discard)
 	u32 i;
 
 	might_sleep();
-	WRITE_ONCE(run->discard, discard);
+	/* Only ever set: teardown may have set it on a run whose retire after
+	 * a swap (without @discard) is already under way. */
+	if (discard)
+		WRITE_ONCE(run->discard, true);
 	/* Each worker returns only once its queue is empty (worker_fn). */
 	for (i = 0; i < run->n_workers; i++)
 		kthread_stop(run->workers[i].task);
@@ -319,10 +389,22 @@ void nfips_run_retire(struct nfips_run *run, bool discard)
 int nfips_queue_init(void)
 {
 	entry_cache = KMEM_CACHE(nfips_entry, 0);
-	return entry_cache ? 0 : -ENOMEM;
+	if (!entry_cache)
+		return -ENOMEM;
+	retire_wq = alloc_workqueue("nfips_retire", WQ_UNBOUND, 0);
+	if (!retire_wq)
+		goto err_cache;
+	return 0;
+
+err_cache:
+	kmem_cache_destroy(entry_cache);
+	return -ENOMEM;
 }
 
 void nfips_queue_exit(void)
 {
+	/* Every namespace waited for its retires (nfips_run_retire_wait_all);
+	 * this waits for the work functions' last instructions. */
+	destroy_workqueue(retire_wq);
 	kmem_cache_destroy(entry_cache);
 }

@@ -9,6 +9,7 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "nfips_policy.h"
 #include "netns.h"
@@ -41,6 +42,7 @@ struct nfips_worker {
  * @discard: set by retire at teardown (rmmod, netns exit): packets still
  *	queued are freed uninspected instead of run through their chain.
  * @node: in nfips_net.runs, under nfips_net.runs_lock.
+ * @retire_work: retires the run after a swap (nfips_run_retire_async()).
  */
 struct nfips_run {
 	struct nfips_net *nn;
@@ -50,6 +52,7 @@ struct nfips_run {
 	bool discard;
 	u32 gen;
 	struct list_head node;
+	struct work_struct retire_work;
 	u32 n_workers;
 	struct nfips_worker workers[];
 };
@@ -69,6 +72,21 @@ struct nfips_run *nfips_run_create(struct nfips_net *nn,
  * grace period, so no hook can add packets any more. Process context.
  */
 void nfips_run_retire(struct nfips_run *run, bool discard);
+
+/*
+ * Retire @run, just unpublished from @run->nn, on the nfips workqueue: wait
+ * for an RCU grace period, then nfips_run_retire(run, false). Returns at once;
+ * nfips_net.retiring counts it until it is done. Caller holds nfips_net.lock
+ * (so namespace exit, which takes it too, sees the count).
+ */
+void nfips_run_retire_async(struct nfips_run *run);
+
+/*
+ * Teardown of @nn (namespace exit, rmmod): make every run still draining
+ * after a swap free the rest of its queue uninspected, and wait until each of
+ * them is retired. Process context.
+ */
+void nfips_run_retire_wait_all(struct nfips_net *nn);
 
 /*
  * Hook side: put @skb on the worker of its flow. Returns NF_STOLEN, or on

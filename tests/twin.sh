@@ -290,11 +290,13 @@ twin_done() {
 }
 
 # rmmod what twin_init and the configs loaded (op-modules first); prints
-# what could not be removed.
+# what could not be removed. After a FLUSH the old config retires in the
+# background (README): its op-modules are in use until its queues have
+# drained and its workers stopped, so each rmmod is retried for a while.
 twin_rmmod() {
 	local m
 	for m in $(twin_modules | grep -vxF -f <(echo "$twin_mods_before") | sort -r); do
-		rmmod "$m" 2>/dev/null || echo "rmmod $m failed"
+		wait_for $((10 * ${SLOW:-1})) rmmod "$m" || echo "rmmod $m failed"
 	done
 }
 

@@ -265,7 +265,7 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 {
 	static const char *const gkeys[] = {
 		"received", "accepted", "dropped", "queued", "overflow",
-		"bypassed", "malformed", "alerts_lost",
+		"bypassed", "malformed", "alerts_lost", "alerts_suppressed",
 	};
 	static const char *const qkeys[] = {
 		"received", "verdicts", "enobufs", "batches", "gso",
@@ -303,6 +303,10 @@ char *nfipsd_stats_text(struct nfipsd *d, size_t *len)
 	g[1] += d->overflow_accept;
 	g[2] += d->overflow_drop;
 	g[7] = nfips_counter_read(&d->alerts_lost);
+	/* The kernel twin's key, in the same schema: nfipsd does not limit
+	 * the rate of alerts (a full alert ring loses them, counted in
+	 * alerts_lost), so it suppresses none. */
+	g[8] = 0;
 	/*
 	 * Bypassed: queued but not selected by the policy, plus what the
 	 * iptables chain let pass without queueing it (bypass rules and no

@@ -565,6 +565,7 @@ static const char *const stat_keys[NFIPS_STAT_A_MAX + 1] = {
 	[NFIPS_STAT_A_ENQUEUED] = "enqueued",
 	[NFIPS_STAT_A_DEPTH] = "depth",
 	[NFIPS_STAT_A_MAX_DEPTH] = "max_depth",
+	[NFIPS_STAT_A_ALERTS_SUPPRESSED] = "alerts_suppressed",
 };
 
 static const char *const stat_kinds[] = {

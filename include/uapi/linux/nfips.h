@@ -90,7 +90,9 @@
  *                       OVERFLOW (found the queue full; also counted in
  *                       ACCEPTED or DROPPED as the overflow policy says),
  *                       BYPASSED (not selected), MALFORMED (no parsable L3
- *                       header: accepted, the IP stack drops it next).
+ *                       header: accepted, the IP stack drops it next),
+ *                       ALERTS_SUPPRESSED (alert events not sent over the
+ *                       namespace's rate limit while someone listened).
  *                       RECEIVED = ACCEPTED + DROPPED + QUEUED in every
  *                       record. Not reset by LOAD; reset by reloading nfips.ko.
  *               RULE:   PACKETS
@@ -105,7 +107,9 @@
  *
  * NFIPS_CMD_ALERT (event on multicast group NFIPS_MCGRP_ALERTS "alerts"):
  *   one message per op result carrying NFIPS_ALERT, sent only while someone
- *   listens; lost (not queued) when the listener's socket is full.
+ *   listens and within the namespace's rate limit (module parameter
+ *   alert_rate, default 1000/s; the rest counted in ALERTS_SUPPRESSED);
+ *   lost (not queued) when the listener's socket is full.
  *             NFIPS_A_ALERT: nested
  *               NFIPS_ALERT_A_TIME_NS: NLA_U64, CLOCK_REALTIME
  *               NFIPS_ALERT_A_CHAIN, NFIPS_ALERT_A_OP: NLA_NUL_STRING names
@@ -256,6 +260,7 @@ enum nfips_stat_attr {
 	NFIPS_STAT_A_ENQUEUED,
 	NFIPS_STAT_A_DEPTH,
 	NFIPS_STAT_A_MAX_DEPTH,
+	NFIPS_STAT_A_ALERTS_SUPPRESSED,
 	__NFIPS_STAT_A_MAX
 };
 #define NFIPS_STAT_A_MAX (__NFIPS_STAT_A_MAX - 1)
