@@ -458,3 +458,86 @@ twin_tcp_stream_cases() {
 	[[ $tap_failed -gt 0 ]] && twin_stats_diag
 	twin_done
 }
+
+# A load that must be refused, with the running config left as it was
+# (tests/cases/config.sh for every twin, tests/user/t_11_bpf_refuse.sh for
+# what only the BPF twin cannot run). After twin_init and case_tmp:
+#
+#   twin_refusal_begin          load a good config (an "evil" bm op dropping
+#                               EVIL on UDP 9300-9301 to dst) and count
+#                               9300 as evil, 9301 as clean
+#   twin_bad_load WHAT FILE LINE TEXT  the load of $T/FILE fails with
+#                               "$T/FILE:LINE: " and TEXT on stderr, and
+#                               then twin_still_running WHAT
+#   twin_still_running WHAT     show is unchanged, EVIL is still dropped by
+#                               the op and clean traffic passes
+twin_refusal_begin() {
+	cat >"$T/good.conf" <<'CONF'
+op     evil bm pattern="EVIL" action=drop
+chain  c    evil
+select dst=10.91.2.2/32 proto=udp dport=9300-9301 chain=c
+select any bypass
+CONF
+	twin_load_check "load a good config" "$T/good.conf"
+	twin_show0=$(twin_ctl show 2>&1)
+	count_in "$NS_DST" udp 9300 evil
+	count_in "$NS_DST" udp 9301 clean
+	twin_drops=0
+}
+
+twin_still_running() {
+	local show d
+	show=$(twin_ctl show 2>&1)
+	if [[ $show == "$twin_show0" ]]; then
+		tap_ok "$TWIN: after $1: show is unchanged"
+	else
+		tap_fail "$TWIN: after $1: show is unchanged" "before:" "$twin_show0" "after:" "$show"
+	fi
+	send_from "$NS_SRC" -d $DST_IP --dport 9300 --payload "xxEVILxx" --count 2
+	send_from "$NS_SRC" -d $DST_IP --dport 9301 --payload "xxGOODxx" --count 2
+	twin_drops=$((twin_drops + 2))
+	wait_for 5 twin_stat_is op evil drops $twin_drops
+	d=$(twin_stat op evil drops)
+	wait_for 5 arrived_is "$NS_DST" clean $twin_drops
+	if [[ $d == "$twin_drops" && $(arrived "$NS_DST" evil) == 0 &&
+	      $(arrived "$NS_DST" clean) == "$twin_drops" ]]; then
+		tap_ok "$TWIN: after $1: EVIL still dropped, clean traffic passes"
+	else
+		tap_fail "$TWIN: after $1: EVIL still dropped, clean traffic passes" \
+			"op evil drops $d (expected $twin_drops); arrived: evil $(arrived "$NS_DST" evil), clean $(arrived "$NS_DST" clean) (expected 0, $twin_drops)"
+		[[ $d =~ ^[0-9]+$ ]] && twin_drops=$d
+	fi
+}
+
+twin_bad_load() {
+	local what=$1 file=$T/$2 line=$3 text=$4 err rc
+	twin_load "$file" 2>"$T/load.err" >/dev/null
+	rc=$?
+	err=$(cat "$T/load.err")
+	if ((rc != 0)) && grep -qF "$file:$line: " <<<"$err" && grep -qF -- "$text" <<<"$err"; then
+		tap_ok "$TWIN: $what is rejected with $2:$line naming '$text'"
+		tap_diag "$err"
+	else
+		tap_fail "$TWIN: $what is rejected with $2:$line naming '$text'" \
+			"status $rc, stderr:" "$err"
+	fi
+	twin_still_running "$what"
+}
+
+# twin_probe_monitor PORT: a monitor has no ready signal. Send one "probe
+# EVIL" packet to PORT every 10 polls of `lines` (the caller's count of
+# alert lines in its monitor's output) until one shows up, at most 250
+# polls; $probes says how many probes went (each an alert raised and a
+# packet dropped, to be counted).
+twin_probe_monitor() {
+	local i
+	probes=0
+	for i in $(seq 250); do
+		if ((i % 10 == 1)); then
+			send_from "$NS_SRC" -d $DST_IP -P udp --dport "$1" --payload "probe EVIL" --count 1 >/dev/null
+			probes=$((probes + 1))
+		fi
+		(($(lines) > 0)) && break
+		sleep 0.02
+	done
+}

@@ -20,58 +20,7 @@ topo_setup || skip_all "cannot build the namespaces"
 twin_init
 case_tmp || skip_all "mktemp failed"
 
-cat >"$T/good.conf" <<'CONF'
-op     evil bm pattern="EVIL" action=drop
-chain  c    evil
-select dst=10.91.2.2/32 proto=udp dport=9300-9301 chain=c
-select any bypass
-CONF
-twin_load_check "load a good config" "$T/good.conf"
-show0=$(twin_ctl show 2>&1)
-count_in "$NS_DST" udp 9300 evil
-count_in "$NS_DST" udp 9301 clean
-drops=0
-
-# still_running WHAT: the good config is untouched after a failed load.
-still_running() {
-	local show d
-	show=$(twin_ctl show 2>&1)
-	if [[ $show == "$show0" ]]; then
-		tap_ok "$TWIN: after $1: show is unchanged"
-	else
-		tap_fail "$TWIN: after $1: show is unchanged" "before:" "$show0" "after:" "$show"
-	fi
-	send_from "$NS_SRC" -d $DST_IP --dport 9300 --payload "xxEVILxx" --count 2
-	send_from "$NS_SRC" -d $DST_IP --dport 9301 --payload "xxGOODxx" --count 2
-	drops=$((drops + 2))
-	wait_for 5 twin_stat_is op evil drops $drops
-	d=$(twin_stat op evil drops)
-	wait_for 5 arrived_is "$NS_DST" clean $((drops))
-	if [[ $d == "$drops" && $(arrived "$NS_DST" evil) == 0 &&
-	      $(arrived "$NS_DST" clean) == "$drops" ]]; then
-		tap_ok "$TWIN: after $1: EVIL still dropped, clean traffic passes"
-	else
-		tap_fail "$TWIN: after $1: EVIL still dropped, clean traffic passes" \
-			"op evil drops $d (expected $drops); arrived: evil $(arrived "$NS_DST" evil), clean $(arrived "$NS_DST" clean) (expected 0, $drops)"
-		[[ $d =~ ^[0-9]+$ ]] && drops=$d
-	fi
-}
-
-# bad_load WHAT FILE LINE WORD: the load fails with "FILE:LINE: ..." naming WORD.
-bad_load() {
-	local what=$1 file=$T/$2 line=$3 word=$4 err rc
-	twin_load "$file" 2>"$T/load.err" >/dev/null
-	rc=$?
-	err=$(cat "$T/load.err")
-	if ((rc != 0)) && grep -qF "$file:$line: " <<<"$err" && grep -qF -- "$word" <<<"$err"; then
-		tap_ok "$TWIN: $what is rejected with $2:$line naming '$word'"
-		tap_diag "$err"
-	else
-		tap_fail "$TWIN: $what is rejected with $2:$line naming '$word'" \
-			"status $rc, stderr:" "$err"
-	fi
-	still_running "$what"
-}
+twin_refusal_begin
 
 cat >"$T/bad_type.conf" <<'CONF'
 op     evil bm pattern="EVIL" action=drop
@@ -79,7 +28,7 @@ op     odd  nosuchop level=3
 chain  c    evil odd
 select any chain=c
 CONF
-bad_load "an unknown op type" bad_type.conf 2 nosuchop
+twin_bad_load "an unknown op type" bad_type.conf 2 nosuchop
 
 cat >"$T/bad_arg.conf" <<'CONF'
 op     evil bm pattern="EVIL" action=drop
@@ -88,14 +37,14 @@ op     slow sleep usec=5000000
 chain  c    evil slow
 select any chain=c
 CONF
-bad_load "an op argument out of range (sleep usec=5000000)" bad_arg.conf 3 usec
+twin_bad_load "an op argument out of range (sleep usec=5000000)" bad_arg.conf 3 usec
 
 cat >"$T/bad_arg2.conf" <<'CONF'
 op     evil bm pattern="EVIL" action=drop depth=many
 chain  c    evil
 select any chain=c
 CONF
-bad_load "a bad op argument (bm depth=many)" bad_arg2.conf 1 depth
+twin_bad_load "a bad op argument (bm depth=many)" bad_arg2.conf 1 depth
 
 cat >"$T/bad_chain.conf" <<'CONF'
 op     evil bm pattern="EVIL" action=drop
@@ -103,20 +52,20 @@ chain  c    evil
 select dst=10.91.2.2/32 chain=c
 select any chain=nochain
 CONF
-bad_load "an unknown chain" bad_chain.conf 4 nochain
+twin_bad_load "an unknown chain" bad_chain.conf 4 nochain
 
 cat >"$T/bad_syntax.conf" <<'CONF'
 op     evil bm pattern="EVIL" action=drop
 chain  c    evil
 select dst=10.91.2.2/33 chain=c
 CONF
-bad_load "a syntax error (prefix /33)" bad_syntax.conf 3 "prefix"
+twin_bad_load "a syntax error (prefix /33)" bad_syntax.conf 3 "prefix"
 
 cat >"$T/bad_stmt.conf" <<'CONF'
 op     evil bm pattern="EVIL" action=drop
 chian  c    evil
 CONF
-bad_load "an unknown statement" bad_stmt.conf 2 chian
+twin_bad_load "an unknown statement" bad_stmt.conf 2 chian
 
 # And a good config still replaces the old one afterwards.
 cat >"$T/good2.conf" <<'CONF'

@@ -59,17 +59,7 @@ $IP netns exec "$NS_IPS" "$NFIPSCTL" -k monitor >"$T/monitor" 2>"$T/monitor.err"
 mon=$!
 lib_pids+=("$mon")
 lines() { grep -c 'alert chain=c op=bad verdict=drop' "$T/monitor"; }
-# The monitor has no ready signal: one EVIL probe at a time until its line
-# shows up (each probe is an alert raised and a packet dropped, counted).
-probes=0
-for i in $(seq 250); do
-	if ((i % 10 == 1)); then
-		send_from "$NS_SRC" -d $DST_IP -P udp --dport $PORT --payload "probe EVIL" --count 1 >/dev/null
-		probes=$((probes + 1))
-	fi
-	(($(lines) > 0)) && break
-	sleep 0.02
-done
+twin_probe_monitor $PORT
 tap_check "the monitor receives alerts" test "$(lines)" -gt 0
 
 send_from "$NS_SRC" -d $DST_IP -P udp --dport $PORT --payload "flood EVIL" \
