@@ -61,6 +61,22 @@ lib_pids+=("$mon")
 lines() { grep -c 'alert chain=c op=bad verdict=drop' "$T/monitor"; }
 twin_probe_monitor $PORT
 tap_check "the monitor receives alerts" test "$(lines)" -gt 0
+# A probe that went out before the monitor had joined the group raised an
+# alert nobody could receive, and nothing is suppressed without a listener:
+# the accounting below covers what was raised from here on (the debug
+# kernel, slow to start the monitor, lost the first probe's: 5001 of 5002).
+# Snapshot once every probe was decided and the monitor's output stopped
+# growing (a probe's line may trail the one that ended the wait).
+probes_done() { [[ $(twin_stat global "" received) == "$probes" && $(twin_stat global "" queued) == 0 ]]; }
+wait_for $((10 * SLOW)) probes_done
+prev=-1
+for ((k = 0; k < 25 * SLOW; k++)); do
+	cur=$(lines)
+	[[ $cur == "$prev" ]] && break
+	prev=$cur
+	sleep 0.2
+done
+raised0=$(twin_stat op bad alerts) sup0=$(twin_stat global "" alerts_suppressed) lines0=$(lines)
 
 send_from "$NS_SRC" -d $DST_IP -P udp --dport $PORT --payload "flood EVIL" \
 	--count $N --rate 20000 >/dev/null
@@ -73,12 +89,12 @@ tap_check "the twin received and inspected every packet" wait_for $((30 * SLOW))
 raised=$(twin_stat op bad alerts)
 sup=$(twin_stat global "" alerts_suppressed)
 # The monitor's last lines may still be on their way: done when every
-# raised alert is accounted for, or after a while.
-accounted() { (($(lines) + sup == raised)); }
-if [[ $raised =~ ^[0-9]+$ && $sup =~ ^[0-9]+$ ]]; then
+# alert raised since the snapshot is accounted for, or after a while.
+accounted() { (($(lines) - lines0 + sup - sup0 == raised - raised0)); }
+if [[ $raised =~ ^[0-9]+$ && $sup =~ ^[0-9]+$ && $raised0 =~ ^[0-9]+$ && $sup0 =~ ^[0-9]+$ ]]; then
 	wait_for $((10 * SLOW)) accounted
-	got=$(lines)
-	tap_diag "raised $raised, delivered $got, suppressed $sup (EVIL packets $evil)"
+	got=$(($(lines) - lines0))
+	tap_diag "raised $raised, delivered $(lines), suppressed $sup (EVIL packets $evil); since the monitor was up: raised $((raised - raised0)), delivered $got, suppressed $((sup - sup0))"
 	tap_expect "every EVIL packet raised one alert" "$evil" "$raised"
 	if ((sup > 0)); then
 		tap_ok "a flood above the rate limit has alerts suppressed ($sup)"
@@ -88,13 +104,14 @@ if [[ $raised =~ ^[0-9]+$ && $sup =~ ^[0-9]+$ ]]; then
 	if grep -q 'alerts lost' "$T/monitor.err"; then
 		# The listener's socket overflowed: fewer delivered than sent.
 		tap_diag "the monitor lost alerts: $(head -3 "$T/monitor.err")"
-		if ((got + sup <= raised && got > 0)); then
+		if ((got + sup - sup0 <= raised - raised0 && got > 0)); then
 			tap_ok "delivered + suppressed <= raised (the listener lost some)"
 		else
-			tap_fail "delivered + suppressed <= raised" "$got + $sup vs $raised"
+			tap_fail "delivered + suppressed <= raised" "$got + $((sup - sup0)) vs $((raised - raised0))"
 		fi
 	else
-		tap_expect "delivered + suppressed = raised" "$raised" "$((got + sup))"
+		tap_expect "delivered + suppressed = raised (since the monitor was up)" \
+			"$((raised - raised0))" "$((got + sup - sup0))"
 		if ((got >= rate)); then
 			tap_ok "the burst was delivered ($got >= $rate)"
 		else
