@@ -538,7 +538,6 @@ def bpf_targets(add, run):
     for where in places:
         ov = bpf_overheads(run, where)
         iv = C.overhead_ratio(ov.values())
-        ratios[where] = iv
         wt = {"vm": "VM, emulated", "host": "native", "native": "native"}[where]
         name = f"user twin / BPF twin added cost per packet ({wt})"
         how = (f"{where}, C1 costs (64-byte payload) minus plain forwarding's, paired by repetition: "
@@ -548,15 +547,20 @@ def bpf_targets(add, run):
         iu = C.Interval([u - n for n, b, u in ov.values()])
         ib = C.Interval([b - n for n, b, u in ov.values()])
         measured = f"{iv.fmt(1)} x (user +{iu.fmt(0, 'ns')}, bpf +{ib.fmt(0, 'ns')})"
-        why = None
-        if not iv.ok():
-            why = ("the BPF twin's added cost is not above zero in any repetition (within the "
-                   "soaker's noise)" if ov else "not measured")
-        elif iv.n < len(ov):
-            why = (f"{len(ov) - iv.n} repetition(s) left out: the BPF twin's added cost was not "
-                   "above zero (noise)")
-        add(name, measured if ov else "—", "(a figure, no limit)", "figure" if iv.ok() else C.UNDET,
-            how, why, ratio=iv)
+        if not ov:
+            add(name, "—", "(a figure, no limit)", C.UNDET, how, "not measured")
+        elif ib.lo <= 0:
+            # The BPF twin's added cost is within the soaker's noise: a
+            # ratio over it would be noise too (never reported as a figure).
+            bound = (f"; the ratio is at least {iu.lo / ib.hi:.1f} (user's lowest / bpf's highest)"
+                     if ib.hi > 0 else "")
+            add(name, f"user +{iu.fmt(0, 'ns')}, bpf +{ib.fmt(0, 'ns')}", "(a figure, no limit)",
+                C.UNDET, how, f"the BPF twin's added cost is not distinguishable from zero "
+                f"[{ib.lo:.0f}–{ib.hi:.0f}] ns{bound}")
+            iv = C.Interval([])
+        else:
+            add(name, measured, "(a figure, no limit)", "figure", how, None, ratio=iv)
+        ratios[where] = iv
     if "vm" in ratios and native in ratios and ratios["vm"].ok() and ratios[native].ok():
         a, b = ratios["vm"], ratios[native]
         bias = C.ratio_of_intervals(a, b)
