@@ -251,8 +251,7 @@ variant_start() {
 # The BPF twin's prerequisites: its object, a kernel with BTF and BPF
 # netfilter links (6.4+), as tests/twin.sh checks them.
 bpf_twin_available() {
-	[[ -r $NFIPS_ROOT/build/nfips.bpf.o && -r /sys/kernel/btf/vmlinux ]] &&
-		grep -aq BPF_PROG_TYPE_NETFILTER_prog /sys/kernel/btf/vmlinux
+	[[ -r $NFIPS_ROOT/build/nfips.bpf.o ]] && bpf_twin_kernel >/dev/null
 }
 BPF_FS=
 bpf_fs_up() {

@@ -202,3 +202,18 @@ topo_setup() {
 
 # MAC address of an interface in a namespace: mac_of NS IF
 mac_of() { $IP -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+# bpf_twin_kernel: why this kernel cannot run the BPF twin, on stdout with
+# status 1, or nothing and status 0. Its programs exist when their context
+# type is in the kernel's BTF (CONFIG_NETFILTER_BPF_LINK, 6.4+). One probe
+# for tests/twin.sh, tests/kmod/t_39_bpf.sh and the bench.
+bpf_twin_kernel() {
+	if [[ ! -r /sys/kernel/btf/vmlinux ]]; then
+		echo "kernel $(uname -r) has no BTF (/sys/kernel/btf/vmlinux): the BPF twin needs it"
+		return 1
+	fi
+	if ! grep -aq BPF_PROG_TYPE_NETFILTER_prog /sys/kernel/btf/vmlinux; then
+		echo "kernel $(uname -r) has no BPF netfilter links (BPF_PROG_TYPE_NETFILTER, CONFIG_NETFILTER_BPF_LINK: 6.4+)"
+		return 1
+	fi
+}

@@ -86,12 +86,7 @@ twin_init() {
 	bpf)
 		[[ -r $BUILD_DIR/nfips.bpf.o ]] ||
 			skip_all "build/nfips.bpf.o is not built (make bpf: needs bpftool and a kernel with BTF)"
-		# BPF netfilter programs exist in this kernel: their context
-		# type is in its BTF only with CONFIG_NETFILTER_BPF_LINK (6.4+).
-		[[ -r /sys/kernel/btf/vmlinux ]] ||
-			skip_all "this kernel has no BTF (/sys/kernel/btf/vmlinux): the BPF twin needs it"
-		grep -aq BPF_PROG_TYPE_NETFILTER_prog /sys/kernel/btf/vmlinux ||
-			skip_all "this kernel has no BPF netfilter links (CONFIG_NETFILTER_BPF_LINK, 6.4+)"
+		why=$(bpf_twin_kernel) || skip_all "$why"
 		# ip netns exec remounts /sys: a bpffs of our own, outside it,
 		# is the same for every nfipsctl run (nfipsctl.8: -b).
 		twin_bpffs=$twin_dir/bpffs

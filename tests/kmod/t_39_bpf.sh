@@ -49,7 +49,8 @@ skip_whole() {
 	exit 4
 }
 
-# The same probe as tests/twin.sh's twin_init, done once here for all cases:
+# The same probe as tests/lib.sh's bpf_twin_kernel (this script does not
+# source lib.sh: each case does), done once here for all cases:
 # BPF netfilter programs exist when their context type is in the kernel's
 # BTF (CONFIG_NETFILTER_BPF_LINK, 6.4+).
 kernel=$(uname -r)
