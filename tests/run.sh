@@ -21,6 +21,26 @@ mkdir -p build/tests
 passed=0 failed=0 skipped=0 n=0
 echo "TAP version 13"
 
+# A cold debug kernel takes about 10 minutes of both CPUs to build, and the
+# kmod-debug tier runs last. When it is asked for after other tiers, its
+# build starts now, in the background at SCHED_IDLE (and idle I/O class): it
+# takes only the CPU time the earlier tiers leave unused (their network
+# tests mostly wait), so it cannot slow or skew them, and the kmod-debug
+# tier's own kernel.sh waits on the cache's lock for it and then finds the
+# kernel built (or builds it itself if this one failed: its log is
+# build/tests/kmod-debug-prebuild.log). NFIPS_PREBUILD=0 turns this off.
+prebuild=
+if [[ ${NFIPS_PREBUILD:-1} != 0 && $# -gt 1 && " ${*:2} " == *" kmod-debug "* ]] &&
+	key=$(tests/kmod-debug/kernel.sh --key 2>/dev/null) && [[ ! -f $key/.complete ]]; then
+	# Its own session, so that an interrupted run stops the whole build
+	# (make and its compilers hold the cache's lock too).
+	setsid chrt --idle 0 ionice -c 3 tests/kmod-debug/kernel.sh \
+		>build/tests/kmod-debug-prebuild.log 2>&1 </dev/null &
+	prebuild=$!
+	trap 'kill -- -$prebuild 2>/dev/null' EXIT
+	echo "# the debug kernel is not cached: building it in the background (SCHED_IDLE) while the other tiers run"
+fi
+
 report() {	# report STATUS NAME [DIRECTIVE]
 	n=$((n + 1))
 	echo "$1 $n - $2${3:+ # $3}"
