@@ -60,17 +60,56 @@ static int on_match(unsigned int id, unsigned long long from,
 	return 1;		/* stop at the first match */
 }
 
+/*
+ * Hyperscan 5.4's AVX-512 engines (its fat runtime picks them on a CPU with
+ * AVX512VBMI) load whole 64-byte vectors and can read past the end of the
+ * block they scan (the overread of VectorCamp/vectorscan issue 322): `make
+ * fuzz` died with SEGV in avx512vbmi_hs_scan on a window that ended at a
+ * page boundary, and tests/unit/test_hs_bounds.c reproduces it with guard
+ * pages. A read that stays on the window's own pages cannot fault (and the
+ * bytes it reads do not change a match: the differential tests agree), so
+ * only a window that starts or ends within HS_SLACK bytes of a page
+ * boundary is scanned from a copy with HS_SLACK readable bytes on each
+ * side, in its worker's bounce buffer: about 1 window in 32, bounded
+ * work, no allocation here. HS_SLACK is one vector; measured with the
+ * guard pages, the reads went less than 16 bytes past the end. 4096 is the smallest page size; a larger page's
+ * boundary is also a 4096-byte one. nfipsd copies at most 65535 bytes of a
+ * packet (NFQNL_COPY_PACKET, uspace/queue.c), so a window never exceeds
+ * HS_BOUNCE; a longer one (a caller's jumbogram) is scanned in place.
+ */
+#define HS_SLACK	64u
+#define HS_EDGE		4096u
+#define HS_BOUNCE	65536u
+
+struct hs_worker {
+	hs_scratch_t *s;
+	u8 bounce[HS_SLACK + HS_BOUNCE + HS_SLACK];
+};
+
+static bool hs_near_edge(const u8 *t, u32 n)
+{
+	uintptr_t a = (uintptr_t)t, e = a + n;
+
+	return (a & (HS_EDGE - 1)) < HS_SLACK ||
+	       (-e & (HS_EDGE - 1)) < HS_SLACK;
+}
+
 static int hs_process(const struct nfips_op *op, const struct nfips_pkt *pkt,
 		      void *scratch)
 {
 	struct hs_priv *h = nfips_op_priv(op);
+	struct hs_worker *w = scratch;
 	bool found = false;
 	const u8 *t;
 	u32 n;
 
 	if (!nfips_payload_window(pkt, &h->o, &t, &n))
 		return NFIPS_CONTINUE;
-	hs_scan(h->db, (const char *)t, n, 0, scratch, on_match, &found);
+	if (n <= HS_BOUNCE && hs_near_edge(t, n)) {
+		memcpy(w->bounce + HS_SLACK, t, n);
+		t = w->bounce + HS_SLACK;
+	}
+	hs_scan(h->db, (const char *)t, n, 0, w->s, on_match, &found);
 	return found ? h->result : NFIPS_CONTINUE;
 }
 
@@ -201,21 +240,30 @@ static void hs_destroy(struct nfips_op *op)
 	hs_free_database(h->db);
 }
 
-/* One worker's scratch for this op's database (NULL: out of memory). */
+/* One worker's scratch for this op's database and its bounce buffer
+ * (NULL: out of memory). */
 static void *hs_scratch_alloc(const struct nfips_op *op)
 {
 	const struct hs_priv *h = nfips_op_priv(op);
-	hs_scratch_t *s = NULL;
+	struct hs_worker *w = malloc(sizeof(*w));
 
-	if (hs_alloc_scratch(h->db, &s) != HS_SUCCESS)
+	if (!w)
 		return NULL;
-	return s;
+	w->s = NULL;
+	if (hs_alloc_scratch(h->db, &w->s) != HS_SUCCESS) {
+		free(w);
+		return NULL;
+	}
+	return w;
 }
 
 static void hs_scratch_free(const struct nfips_op *op, void *scratch)
 {
+	struct hs_worker *w = scratch;
+
 	(void)op;
-	hs_free_scratch(scratch);
+	hs_free_scratch(w->s);
+	free(w);
 }
 
 static struct nfips_op *hs_init(const char *args, struct nfips_err *err);

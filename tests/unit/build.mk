@@ -37,3 +37,12 @@ $(BUILD)/unit/%: $(BUILD)/san/tests/unit/%.o $(call sanobj,$(UNIT_LIB_SRCS))
 unit-build: $(UNIT_TESTS)
 test-unit: unit-build
 CHECK_BINS += $(UNIT_TESTS)
+
+# The hs op-module's bounds test (test_hs_bounds.c) links Hyperscan when it
+# is installed (make deps installs it where Debian has it); without it the
+# test builds as a skip.
+UNIT_HS_LIBDIR := $(shell pkg-config --variable=libdir libhs 2>/dev/null)
+ifneq ($(UNIT_HS_LIBDIR),)
+$(BUILD)/unit/test_hs_bounds: $(call sanobj,opmodules/op_hs.c) $(UNIT_HS_LIBDIR)/libhs.so
+CFLAGS_tests_unit_test_hs_bounds += -DUNIT_HAVE_HS $(shell pkg-config --cflags libhs 2>/dev/null)
+endif
