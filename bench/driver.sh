@@ -57,7 +57,7 @@ dur=${BENCH_DUR:-1}
 # Time budgets (s): make compare must end within 12 minutes, build included
 # by make; past a budget, points are reported as skipped, not measured.
 if [[ $grid == short ]]; then
-	total=${BENCH_TOTAL:-700} vm_budget=${BENCH_VM_BUDGET:-410}
+	total=${BENCH_TOTAL:-840} vm_budget=${BENCH_VM_BUDGET:-560}
 else
 	total=${BENCH_TOTAL:-0} vm_budget=${BENCH_VM_BUDGET:-0}
 fi

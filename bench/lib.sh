@@ -1004,17 +1004,20 @@ gen_gaps() {
 	command -v netsniff-ng >/dev/null || { fact gen_gaps "$label" "$pps" "" ns failed "netsniff-ng missing"; return 1; }
 	other_setup || return 1
 	rm -f "$pcap"
-	$IP netns exec "$NS_SRC" netsniff-ng --in eth0 --out "$pcap" --num "$GAPS_N" --silent --no-sock-mem --bind-cpu $IPS_CPU \
-		-f "udp" >"$BENCH_TMP/gaps.log" 2>&1 &
+	# -S: a ring of 8 MiB holds GAPS_N packets many times over. Without it
+	# netsniff-ng sizes its ring from the machine's free memory, and setting
+	# up that ring took 0.6-7 s here: the generator had finished before the
+	# capture ran, and two of the three gap facts failed with 0 packets in
+	# every run of the fifth session.
+	$IP netns exec "$NS_SRC" netsniff-ng --in eth0 --out "$pcap" --num "$GAPS_N" --no-sock-mem --bind-cpu $IPS_CPU \
+		-S 8MiB -f "udp" >"$BENCH_TMP/gaps.log" 2>&1 &
 	cpid=$!
-	# Ready when its packet socket exists in src (/proc/net/packet is per
-	# namespace: a header line, then one line per socket).
+	# Ready when it says so (after its ring is mapped and its filter set).
 	local i
-	for ((i = 0; i < 50; i++)); do
-		(($(ns "$NS_SRC" cat /proc/net/packet 2>/dev/null | wc -l) > 1)) && break
-		sleep 0.1
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'Running!' "$BENCH_TMP/gaps.log" 2>/dev/null && break
+		sleep 0.05
 	done
-	sleep 1	# its ring mapped and the filter attached (seen: > 1 s under load)
 	ns "$NS_SRC" "$@" >"$BENCH_TMP/gaps-gen.log" 2>&1
 	sleep 0.2
 	kill -INT "$cpid" 2>/dev/null
@@ -1033,16 +1036,16 @@ gen_gaps() {
 # second; -t: a sleep after every packet) to show why it is not used.
 gaps_all() {
 	local pps=$1 bytes=$2 script=$BENCH_TMP/gaps.script cfg=$BENCH_TMP/gaps.trafgen dmac smac
-	# 3 s of traffic: the capture takes the first GAPS_N packets, whenever
-	# it got going.
-	WARM_MS=0 DST_IP=$PG_OTHER_IP rude_script "$pps" "$bytes" "$FLOWS" 3 "$script"
+	# 1 s of traffic (GAPS_N packets are the first 60 ms at 50,000 pps):
+	# the capture is running before the generator starts.
+	WARM_MS=0 DST_IP=$PG_OTHER_IP rude_script "$pps" "$bytes" "$FLOWS" 1 "$script"
 	gen_gaps nfips-rude "$pps" "$bytes" "$RUDE" -s "$script" --cpu $GEN_CPU
 	command -v trafgen >/dev/null || { fact gen_gaps trafgen "" "" "" failed "trafgen missing (netsniff-ng)"; return 0; }
 	dmac=$($IP -n "$NS_IPS" link show eth0 | awk '/link\/ether/ { print $2; exit }')
 	smac=$($IP -n "$NS_SRC" link show eth0 | awk '/link\/ether/ { print $2; exit }')
 	python3 "$BENCH_DIR/trafgen_conf.py" conf --dst-mac "$dmac" --src-mac "$smac" --src-ip "$SRC_IP" \
 		--dst-ip "$PG_OTHER_IP" --payload "$bytes" --flows "$FLOWS" >"$cfg" || return 1
-	gen_gaps "trafgen -b" "$pps" "$bytes" timeout -s INT 3 trafgen -o eth0 -i "$cfg" -P 1 -b "${pps}pps" -q -C
-	gen_gaps "trafgen -t" "$pps" "$bytes" timeout -s INT 3 trafgen -o eth0 -i "$cfg" -P 1 \
+	gen_gaps "trafgen -b" "$pps" "$bytes" timeout -s INT 1 trafgen -o eth0 -i "$cfg" -P 1 -b "${pps}pps" -q -C
+	gen_gaps "trafgen -t" "$pps" "$bytes" timeout -s INT 1 trafgen -o eth0 -i "$cfg" -P 1 \
 		-t "$(python3 "$BENCH_DIR/trafgen_conf.py" gap --pps "$pps")ns" -q -C
 }
