@@ -11,7 +11,8 @@
 # /proc/cmdline): nfips_bench_grid=short|full, nfips_bench_tbf=1,
 # nfips_bench_variants=none+kernel+user+xt_string, nfips_bench_dur=SECONDS,
 # nfips_bench_budget=SECONDS (past it, points are reported as skipped),
-# nfips_bench_exps=E1+E3 (the experiments to run; default all).
+# nfips_bench_exps=E1+E3 (the experiments to run; default all),
+# nfips_bench_costc3=0 (COST without its 200-pattern blocks).
 #
 #   src (CPU0) --- ips: forwards + IPS under test (CPU1) --- dst (CPU0)
 set -u
@@ -25,6 +26,8 @@ opts=(--where vm --grid "${grid:-short}")
 [[ -n $dur ]] && opts+=(--dur "$dur")
 [[ -n $budget ]] && opts+=(--budget "$budget")
 [[ -n $exps ]] && opts+=(--exps "${exps//+/ }")
+# nfips_bench_costc3=0: COST measures the empty chains only (the BPF VM).
+[[ $(arg costc3) == 0 ]] && export COST_C3=0
 
 echo "# bench: bench/run.sh ${opts[*]}"
 if BENCH_STREAM=1 bench/run.sh "${opts[@]}" --out /tmp/bench-vm 2>&1; then
