@@ -57,7 +57,7 @@ dur=${BENCH_DUR:-1}
 # Time budgets (s): make compare must end within 12 minutes, build included
 # by make; past a budget, points are reported as skipped, not measured.
 if [[ $grid == short ]]; then
-	total=${BENCH_TOTAL:-840} vm_budget=${BENCH_VM_BUDGET:-560} vm_bpf_budget=${BENCH_VM_BPF_BUDGET:-90}
+	total=${BENCH_TOTAL:-970} vm_budget=${BENCH_VM_BUDGET:-540} vm_bpf_budget=${BENCH_VM_BPF_BUDGET:-90}
 else
 	total=${BENCH_TOTAL:-0} vm_budget=${BENCH_VM_BUDGET:-0} vm_bpf_budget=${BENCH_VM_BPF_BUDGET:-0}
 fi
