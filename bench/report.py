@@ -38,8 +38,12 @@ VARIANT_TITLE = {
     "bpf_bm": "BPF twin bm",
 }
 WHERE_TITLE = {"vm": "VM (Debian 6.1, qemu TCG, 2 vCPUs)",
+               "vm-bpf": "BPF VM (Debian 6.12, qemu TCG, 2 vCPUs; no kernel twin)",
                "host": "host (native, this machine's kernel)",
                "native": "native (this machine's kernel, both twins loaded)"}
+
+# Short place names in plot titles.
+PLOT_WHERE = {"vm": "VM", "vm-bpf": "BPF VM, 6.12", "host": "host", "native": "native"}
 
 
 def fnum(s):
@@ -70,7 +74,9 @@ class Run:
         # The short 6.12 guest that measures the BPF twin under emulation
         # (bench/driver.sh): a place of its own, read by bpf_targets only.
         self.bpf_vm = "vm-bpf" if os.path.isdir(os.path.join(d, "vm-bpf")) else None
-        for where in self.places + ((self.bpf_vm,) if self.bpf_vm else ()):
+        # Plots: every place that has points, the BPF VM's included.
+        self.plot_places = self.places + ((self.bpf_vm,) if self.bpf_vm else ())
+        for where in self.plot_places:
             self.points += read_csv(os.path.join(d, where, "points.csv"))
             self.facts += read_csv(os.path.join(d, where, "facts.csv"))
             self.cost += read_csv(os.path.join(d, where, "cost.csv"))
@@ -909,9 +915,9 @@ def cost_plots(run, pl):
     """Cost curves (ns per packet over the forwarded rate, median and
     min-max of the repetitions) and the headline ratio figure."""
     figs = []
-    for where in run.places:
+    for where in run.plot_places:
         m = CostModel(run, where)
-        wt = {"vm": "VM", "host": "host", "native": "native"}[where]
+        wt = PLOT_WHERE[where]
         for exp, param, title in (("C1", "empty", "empty chains, 64-byte payload"),
                                   ("C3", "200", "200 payload patterns, 1000-byte payload")):
             s = []
@@ -1006,8 +1012,8 @@ def cost_plots(run, pl):
 
 def make_plots(run, pl):
     figs = cost_plots(run, pl)
-    for where in run.places:
-        wt = {"vm": "VM", "host": "host", "native": "native"}[where]
+    for where in run.plot_places:
+        wt = PLOT_WHERE[where]
         # Fig. 3: delay over load, empty chains
         # The sweep's points only: a loss-free search's trials are not
         # curve points (issue 11).

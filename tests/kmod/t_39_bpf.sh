@@ -11,34 +11,26 @@
 # (tests/lib.sh topo_setup) and its own bpffs (tests/twin.sh); its TAP lines
 # are passed on as "CASE: LINE".
 #
-# Which cases: under emulation (TCG, 2 vCPUs on a loaded 2-core host) all
-# eight cases the BPF twin can run took 225 s (select 35, header 19, bm 47,
-# ipv6 21, evasion 42, config 22, chain 21, sleep 17), more than the 6.12
-# tier can spend (`make test` must stay under an hour). By default three run,
-# about 90 s, chosen for what a second kernel can break: every load runs
-# that kernel's verifier on the whole program (bpf_loop, the skb dynptr
-# kfunc, the ring buffer) and its CO-RE relocations; header attaches the IPv6
-# link too and reads TCP headers; bm reads payload through the dynptr from
-# non-linear skbs (reassembled fragments, GRO'd TCP); chain covers verdicts,
-# alerts through the ring buffer (monitor), the counters and flush. The
-# others run natively on every `make test` (tests/user/t_1*_bpf_*.sh);
-# NFIPS_BPF_CASES=all runs all nine here. ac is not a default: alone it
-# took 27 s and 67 s in two runs here (32 checks pass: the automaton map, the
-# 1,000-pattern file, fragments and the GSO stream), which would take the
-# default past its 90 s; it runs natively on every `make test`
-# (t_15_bpf_ac) and here with NFIPS_BPF_CASES=ac.
+# Which cases: all nine the BPF twin can run (select, header, bm, ac, ipv6,
+# evasion, config, chain, sleep), as in the user tier natively: issue 16's
+# "the shared functional cases pass against the BPF twin natively and in the
+# VM". Until the sixth session only header, bm and chain ran here by default
+# (about 35 s idle), to keep `make test` under the hour; the debug kernel's
+# build now overlaps the earlier tiers (tests/run.sh), which pays for the
+# rest. Measured here on an idle machine: see README's tier table.
+# NFIPS_BPF_CASES narrows it (e.g. "header bm chain") for development.
 #
-# Each case runs under its own timeout (about three times its time above),
-# so a hung case fails by name and the rest still run; this file's
-# kmod-timeout is only the backstop for NFIPS_BPF_CASES=all.
+# Each case runs under its own timeout (150 s, about three times the slowest
+# case's time on a loaded host), so a hung case fails by name and the rest
+# still run; this file's kmod-timeout is only the backstop.
 #
 # Env (in the VM: KMOD_APPEND="NFIPS_BPF_CASES=...", the kernel command line
 # becomes init's environment):
-#   NFIPS_BPF_CASES   cases to run, by name, or "all" (default: header bm chain)
+#   NFIPS_BPF_CASES   cases to run, by name, or "all" (the default)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
-cases=${NFIPS_BPF_CASES:-header bm chain}
+cases=${NFIPS_BPF_CASES:-all}
 [[ $cases == all ]] && cases="select header bm ac ipv6 evasion config chain sleep"
 case_timeout=150
 
