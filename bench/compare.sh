@@ -1,5 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make compare: the short grid of the reference comparison (under 12 minutes
-# on a 2-core machine); see bench/driver.sh and bench/README.md.
+# make compare: the short grid of the reference comparison (about 18 minutes
+# on a 2-core machine, bench/README.md "Time"); see bench/driver.sh.
 exec "$(dirname "$0")/driver.sh" --grid short "$@"
