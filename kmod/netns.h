@@ -6,7 +6,6 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/ratelimit.h>
 #include <linux/netfilter.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -58,7 +57,9 @@ struct nfips_net_snapshot {
  * @gen: generation of @run, changed by every swap (dump consistency).
  * @retiring: runs replaced by a swap whose retire has not finished yet
  *	(nfips_run_retire_async()); namespace exit waits for 0.
- * @alert_rs: rate limit of the namespace's alert events (nfips_alert_ok()).
+ * @alert_lock, @alert_begin, @alert_n: rate limit of the namespace's alert
+ *	events (nfips_alert_ok()): @alert_n events since @alert_begin (jiffies),
+ *	under @alert_lock.
  */
 struct nfips_net {
 	struct net *net;
@@ -68,7 +69,9 @@ struct nfips_net {
 	struct list_head runs;
 	u32 gen;
 	atomic_t retiring;
-	struct ratelimit_state alert_rs;
+	spinlock_t alert_lock;
+	unsigned long alert_begin;
+	u32 alert_n;
 	struct nfips_net_stats __percpu *stats;
 	struct nf_hook_ops hook_ops[2];
 };
