@@ -72,10 +72,11 @@ static int on_match(unsigned int id, unsigned long long from,
  * boundary is scanned from a copy with HS_SLACK readable bytes on each
  * side, in its worker's bounce buffer: about 1 window in 32, bounded
  * work, no allocation here. HS_SLACK is one vector; measured with the
- * guard pages, the reads went less than 16 bytes past the end. 4096 is the smallest page size; a larger page's
- * boundary is also a 4096-byte one. nfipsd copies at most 65535 bytes of a
- * packet (NFQNL_COPY_PACKET, uspace/queue.c), so a window never exceeds
- * HS_BOUNCE; a longer one (a caller's jumbogram) is scanned in place.
+ * guard pages, the reads went less than 16 bytes past the end. 4096 is the
+ * smallest page size; a larger page's boundary is also a 4096-byte one.
+ * nfipsd copies at most 65535 bytes of a packet (NFQNL_COPY_PACKET,
+ * uspace/queue.c), so a window never exceeds HS_BOUNCE; a longer one (a
+ * caller's jumbogram) is scanned in place.
  */
 #define HS_SLACK	64u
 #define HS_EDGE		4096u
