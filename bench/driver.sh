@@ -77,18 +77,15 @@ tbf_opt=()
 
 # --- 1. the VM -------------------------------------------------------------------
 vm_line() {	# one line of the harness's output
-	local line=$1 row
+	local line=$1 kind row
 	case $line in
 	*BENCH:points,* | *BENCH:facts,* | *BENCH:cost,*)
-		row=${line#*BENCH:*,}
-		# The rows name their place first ("vm,..."): the BPF VM's
-		# are "vm-bpf,...", a place of their own in the report.
-		row=${row/#vm,/$VMPLACE,}
-		case $line in
-		*BENCH:points,*) echo "$row" >>"$VMOUT/points.csv" ;;
-		*BENCH:facts,*) echo "$row" >>"$VMOUT/facts.csv" ;;
-		*) echo "$row" >>"$VMOUT/cost.csv" ;;
-		esac
+		# BENCH:KIND,ROW to KIND.csv. The rows name their place first
+		# ("vm,..."): the BPF VM's become "vm-bpf,...", a place of their
+		# own in the report.
+		kind=${line#*BENCH:} kind=${kind%%,*}
+		row=${line#*BENCH:$kind,}
+		echo "${row/#vm,/$VMPLACE,}" >>"$VMOUT/$kind.csv"
 		;;
 	*BENCH:broken,*) say "VM: BROKEN: ${line#*BENCH:broken,}" ;;
 	*BENCH:end,*) VM_ENDED=1 ;;

@@ -42,8 +42,11 @@ WHERE_TITLE = {"vm": "VM (Debian 6.1, qemu TCG, 2 vCPUs)",
                "host": "host (native, this machine's kernel)",
                "native": "native (this machine's kernel, both twins loaded)"}
 
-# Short place names in plot titles.
+# Short place names in plot titles, and in the BPF twin's rows (which say
+# whether the place is emulated).
 PLOT_WHERE = {"vm": "VM", "vm-bpf": "BPF VM, 6.12", "host": "host", "native": "native"}
+BPF_WHERE = {"vm": "VM, emulated", "vm-bpf": "VM on 6.12, emulated", "host": "native",
+             "native": "native"}
 
 
 def fnum(s):
@@ -74,7 +77,8 @@ class Run:
         # The short 6.12 guest that measures the BPF twin under emulation
         # (bench/driver.sh): a place of its own, read by bpf_targets only.
         self.bpf_vm = "vm-bpf" if os.path.isdir(os.path.join(d, "vm-bpf")) else None
-        # Plots: every place that has points, the BPF VM's included.
+        # Every place that has points, the BPF VM's included (plots, and
+        # the BPF twin's rows).
         self.plot_places = self.places + ((self.bpf_vm,) if self.bpf_vm else ())
         for where in self.plot_places:
             self.points += read_csv(os.path.join(d, where, "points.csv"))
@@ -549,8 +553,7 @@ def bpf_overheads(run, where):
 def bpf_targets(add, run):
     """Issue 16: the BPF twin measured natively (and under emulation where
     the VM ran it), only where it ran."""
-    places = [w for w in run.places + ((run.bpf_vm,) if run.bpf_vm else ())
-              if CostModel(run, w).series("C1", "bpf", "empty")]
+    places = [w for w in run.plot_places if CostModel(run, w).series("C1", "bpf", "empty")]
     if not places:
         return
     native = run.uw
@@ -570,9 +573,7 @@ def bpf_targets(add, run):
     for where in places:
         ov = bpf_overheads(run, where)
         iv = C.overhead_ratio(ov.values())
-        wt = {"vm": "VM, emulated", "vm-bpf": "VM on 6.12, emulated", "host": "native",
-              "native": "native"}[where]
-        name = f"user twin / BPF twin added cost per packet ({wt})"
+        name = f"user twin / BPF twin added cost per packet ({BPF_WHERE[where]})"
         how = (f"{where}, C1 costs (64-byte payload) minus plain forwarding's, paired by repetition: "
                f"the kernel-versus-user answer {'under TCG' if where.startswith('vm') else 'of this machine'}")
         if where.startswith("vm"):
@@ -629,8 +630,7 @@ def bpf_targets(add, run):
     caps = {}
     for where in (vm, native):
         iv, ca, cb, _ = cost_ratio(run, where, "C1", "bpf", "user", "empty")
-        wt = "native" if where == native else "VM on 6.12, emulated" if where == "vm-bpf" else "VM, emulated"
-        name = f"BPF twin / user twin capacity, empty chain ({wt})"
+        name = f"BPF twin / user twin capacity, empty chain ({BPF_WHERE[where]})"
         how = f"{where}, C1 per-packet costs, cost(user) / cost(bpf) paired by repetition"
         if iv.ok():
             add(name, f"{iv.fmt(2)} x", "(a figure, no limit)", "figure", how, None, ratio=iv)

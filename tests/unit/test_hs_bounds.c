@@ -26,41 +26,34 @@ extern struct nfips_op_ops nfips_op_hs_ops;
 #define EDGE	160u	/* positions tried near each guard */
 #define MAXN	300u
 
+/* A set of literals: its pattern= arguments, and the same literals as
+ * UNIT_X_MAX_PATS-sized cases of the shared naive reference. */
+#define SET_MAX		208
+#define SET_CASES	(SET_MAX / UNIT_X_MAX_PATS)
+
 struct set {
 	const char *name;
 	char args[8192];
-	u32 n;			/* literals, for the naive reference */
-	char lit[256][12];
-	u32 len[256];
-	bool nocase;
+	u32 n;
+	struct unit_xcase x[SET_CASES];
 };
 
-static void set_add(struct set *s, const char *lit)
+static void set_add(struct set *s, const void *lit, u32 len)
 {
-	snprintf(s->lit[s->n], sizeof(s->lit[0]), "%s", lit);
-	s->len[s->n] = (u32)strlen(lit);
+	struct unit_xcase *x = &s->x[s->n / UNIT_X_MAX_PATS];
+
+	memcpy(x->pat[x->n], lit, len);
+	x->len[x->n++] = len;
 	s->n++;
 }
 
 static bool naive(const struct set *s, const u8 *t, u32 n)
 {
-	u32 i, j, k;
+	u32 i;
 
-	for (i = 0; i < s->n; i++)
-		for (j = 0; j + s->len[i] <= n; j++) {
-			for (k = 0; k < s->len[i]; k++) {
-				u8 a = t[j + k], b = (u8)s->lit[i][k];
-
-				if (s->nocase && a >= 'A' && a <= 'Z')
-					a = (u8)(a + 32);
-				if (s->nocase && b >= 'A' && b <= 'Z')
-					b = (u8)(b + 32);
-				if (a != b)
-					break;
-			}
-			if (k == s->len[i])
-				return true;
-		}
+	for (i = 0; i * UNIT_X_MAX_PATS < s->n; i++)
+		if (unit_naive_search(&s->x[i], t, n))
+			return true;
 	return false;
 }
 
@@ -74,14 +67,15 @@ static void set_random(struct set *s, const char *name, u32 n,
 
 	memset(s, 0, sizeof(*s));
 	s->name = name;
-	s->nocase = nocase;
+	for (i = 0; i < SET_CASES; i++)
+		s->x[i].nocase = nocase;
 	off = 0;
 	for (i = 0; i < n; i++) {
 		l = 4 + unit_rng_below(r, 5);
 		for (j = 0; j < l; j++)
 			lit[j] = (char)('a' + unit_rng_below(r, 6));
 		lit[l] = '\0';
-		set_add(s, lit);
+		set_add(s, lit, l);
 		off += (size_t)snprintf(s->args + off, sizeof(s->args) - off,
 					"pattern=%s ", lit);
 	}
@@ -108,9 +102,9 @@ int main(void)
 	/* The fuzz harness's "evil" set, then 12, 40 and 200 literals. */
 	memset(&sets[0], 0, sizeof(sets[0]));
 	sets[0].name = "3 literals";
-	set_add(&sets[0], "EVIL");
-	set_add(&sets[0], "\xde\xad\xbe\xef");
-	set_add(&sets[0], "GET /");
+	set_add(&sets[0], "EVIL", 4);
+	set_add(&sets[0], "\xde\xad\xbe\xef", 4);
+	set_add(&sets[0], "GET /", 5);
 	snprintf(sets[0].args, sizeof(sets[0].args),
 		 "pattern=EVIL pattern=|de ad be ef| pattern=\"GET /\"");
 	set_random(&sets[1], "12 literals, nocase", 12, &r, true);
